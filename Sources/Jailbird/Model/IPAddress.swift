@@ -1,0 +1,203 @@
+/// An IPv4 or IPv6 address, stored as 128 bits. IPv4 addresses (and IPv4-mapped IPv6 addresses,
+/// `::ffff:a.b.c.d`, which fail2ban treats as the same host) are stored in their mapped form,
+/// so equal hosts compare equal whichever way a log wrote them.
+///
+/// `description` is the canonical text: dotted quad for IPv4; for IPv6 lower-case hex with the
+/// longest run (two or more) of zero groups compressed to `::`, as `inet_ntop` writes it.
+public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The high and low 64 bits of the address in network order.
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The IPv4 address `a.b.c.d` given as a 32-bit number.
+    public init(ipv4: UInt32) {
+        self.high = 0
+        self.low = 0x0000_FFFF_0000_0000 | UInt64(ipv4)
+    }
+
+    /// True for IPv4 (and IPv4-mapped) addresses.
+    public var isIPv4: Bool { high == 0 && low >> 32 == 0xFFFF }
+
+    /// The IPv4 address as a number; meaningful only when `isIPv4`.
+    public var ipv4Value: UInt32 { UInt32(truncatingIfNeeded: low) }
+
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+
+    /// Parses the text of an address.
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ IPAddress(parsing: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses an address from bytes: exactly the whole buffer must be an IPv4 or IPv6 address
+    /// (IPv6 may end in an embedded dotted quad). Leading zeros in an IPv4 part are accepted
+    /// up to three digits, as fail2ban's host pattern does.
+    public init?(parsing bytes: UnsafeRawBufferPointer) {
+        if let v4 = IPAddress.parseIPv4(bytes) {
+            self.init(ipv4: v4)
+        } else if let v6 = IPAddress.parseIPv6(bytes) {
+            self = v6
+        } else {
+            return nil
+        }
+    }
+
+    /// Parses `a.b.c.d` (1–3 digits a part, each at most 255) filling the whole buffer.
+    static func parseIPv4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var parts = 0
+        for byte in bytes {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                part = part * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                if digits > 3 || part > 255 { return nil }
+            } else if byte == UInt8(ascii: ".") {
+                if digits == 0 || parts == 3 { return nil }
+                value = value << 8 | part
+                parts += 1
+                part = 0
+                digits = 0
+            } else {
+                return nil
+            }
+        }
+        if digits == 0 || parts != 3 { return nil }
+        return value << 8 | part
+    }
+
+    /// Parses RFC 4291 text: up to eight hex groups with at most one `::`, optionally ending in
+    /// a dotted quad.
+    static func parseIPv6(_ bytes: UnsafeRawBufferPointer) -> IPAddress? {
+        let count = bytes.count
+        if count < 2 || count > 45 { return nil }
+        var groups = [UInt16](repeating: 0, count: 8)
+        var filled = 0
+        var gapAt = -1
+        var index = 0
+        if bytes[0] == UInt8(ascii: ":") {
+            guard bytes[1] == UInt8(ascii: ":") else { return nil }
+            gapAt = 0
+            index = 2
+            if index == count { return IPAddress(high: 0, low: 0) }
+        }
+        while index < count {
+            if filled == 8 { return nil }
+            // A dotted quad may close the address when two groups are still free.
+            var end = index
+            var sawDot = false
+            while end < count && bytes[end] != UInt8(ascii: ":") {
+                if bytes[end] == UInt8(ascii: ".") { sawDot = true }
+                end += 1
+            }
+            if sawDot {
+                guard end == count, filled <= 6,
+                    let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
+                else { return nil }
+                groups[filled] = UInt16(v4 >> 16)
+                groups[filled + 1] = UInt16(v4 & 0xFFFF)
+                filled += 2
+                index = end
+                break
+            }
+            let length = end - index
+            guard length >= 1 && length <= 4 else { return nil }
+            var group: UInt16 = 0
+            for position in index..<end {
+                guard let nibble = hexValue(bytes[position]) else { return nil }
+                group = group << 4 | UInt16(nibble)
+            }
+            groups[filled] = group
+            filled += 1
+            index = end
+            if index == count { break }
+            // at a ':'
+            index += 1
+            if index < count && bytes[index] == UInt8(ascii: ":") {
+                if gapAt >= 0 { return nil }
+                gapAt = filled
+                index += 1
+                if index == count { break }
+            } else if index == count {
+                return nil  // trailing single ':'
+            }
+        }
+        if gapAt >= 0 {
+            if filled == 8 { return nil }
+            let tail = Array(groups[gapAt..<filled])
+            for position in gapAt..<8 { groups[position] = 0 }
+            for (offset, group) in tail.enumerated() { groups[8 - tail.count + offset] = group }
+        } else if filled != 8 {
+            return nil
+        }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for position in 0..<4 { high = high << 16 | UInt64(groups[position]) }
+        for position in 4..<8 { low = low << 16 | UInt64(groups[position]) }
+        return IPAddress(high: high, low: low)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        if isIPv4 {
+            let v = ipv4Value
+            return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
+        }
+        var groups = [UInt16](repeating: 0, count: 8)
+        for position in 0..<4 { groups[position] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(position))) }
+        for position in 0..<4 { groups[4 + position] = UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(position))) }
+        // The longest run of zero groups (first on a tie), compressed only if it spans two or more.
+        var bestStart = -1
+        var bestLength = 0
+        var position = 0
+        while position < 8 {
+            if groups[position] == 0 {
+                var end = position
+                while end < 8 && groups[end] == 0 { end += 1 }
+                if end - position > bestLength {
+                    bestStart = position
+                    bestLength = end - position
+                }
+                position = end
+            } else {
+                position += 1
+            }
+        }
+        if bestLength < 2 { bestStart = -1 }
+        // IPv4-compatible form (::a.b.c.d), as inet_ntop prints it.
+        if bestStart == 0 && bestLength == 6 {
+            let v = UInt32(groups[6]) << 16 | UInt32(groups[7])
+            return "::\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
+        }
+        var text = ""
+        position = 0
+        while position < 8 {
+            if position == bestStart {
+                text += "::"
+                position += bestLength
+                continue
+            }
+            if !text.isEmpty && !text.hasSuffix(":") { text += ":" }
+            text += String(groups[position], radix: 16)
+            position += 1
+        }
+        return text
+    }
+}

@@ -1,0 +1,8 @@
+import JailbirdCLI
+
+@main
+struct JailbirdMain {
+    static func main() {
+        JailbirdCommand.main()
+    }
+}
