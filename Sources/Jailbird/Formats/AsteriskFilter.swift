@@ -1,0 +1,452 @@
+/// fail2ban 1.0.2's stock `asterisk` filter (filter.d/asterisk.conf) on bytes, plus Asterisk's
+/// successful logins (`SecurityEvent="SuccessfulAuth"`), which the stock filter ignores.
+///
+/// fail2ban first matches `prefregex` — common.conf's line prefix, the Asterisk level and source
+/// (`log_prefix`) — and hands the rest of the line (the content) to the failregex list, first
+/// match wins. This type does the same in two steps: `contentStart` finds where the content
+/// begins exactly as the regex engine would, then each rule checks the content by hand, trying
+/// the alternatives a regex would try in the order it would try them, so an attacker-chosen
+/// user name or URI yields the host fail2ban's regex yields and no other.
+public struct AsteriskFilter: LineFilter {
+    public init() {}
+
+    public var service: Service { .asterisk }
+
+    /// Every rule needs one of the levels NOTICE, SECURITY or WARNING in the line; all three
+    /// have an `I` at a fixed distance from the end of the word, so this looks at each `I`.
+    public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
+        var from = 0
+        while let found = line.firstIndex(of: UInt8(ascii: "I"), from: from) {
+            if line.hasBytes("NOTICE", at: found - 3) || line.hasBytes("WARNING", at: found - 4)
+                || line.hasBytes("SECURITY", at: found - 5)
+            {
+                return true
+            }
+            from = found + 1
+        }
+        return false
+    }
+
+    public mutating func process(_ line: CandidateLine) -> LineMatch? {
+        let text = line.content
+        guard let start = AsteriskFilter.contentStart(text) else { return nil }
+        return AsteriskFilter.matchContent(text, from: start)
+    }
+
+    struct Daemon: DaemonName {
+        static func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool {
+            text.hasBytes("asterisk", at: start) && body(start + 8)
+        }
+    }
+
+    /// Where `<F-CONTENT>` starts: after the line prefix and
+    /// `log_prefix = (?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)?`
+    /// and one space; nil when `prefregex` does not match. The content is non-empty.
+    static func contentStart(_ text: UnsafeRawBufferPointer) -> Int? {
+        var result: Int?
+        PrefixLine<Daemon>.forEachEnd(in: text) { prefixEnd in
+            result = afterLevel(text, prefixEnd)
+            return result != nil
+        }
+        return result
+    }
+
+    private static func afterLevel(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
+        var position: Int
+        if text.hasBytes("NOTICE", at: start) {
+            position = start + 6
+        } else if text.hasBytes("SECURITY", at: start) || text.hasBytes("WARNING", at: start) {
+            position = start + (text[start] == UInt8(ascii: "S") ? 8 : 7)
+        } else {
+            return nil
+        }
+        // (?:\s*\[\d+\])
+        position = text.skipSpaces(from: position)
+        guard position < text.count, text[position] == UInt8(ascii: "[") else { return nil }
+        let digitsEnd = text.skipDigits(from: position + 1)
+        guard digitsEnd > position + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "]") else {
+            return nil
+        }
+        position = digitsEnd + 1
+        // :?(?:\[C-[\da-f]*\])?:? then ' ' — each optional part tried present first.
+        let colon1 = position < text.count && text[position] == UInt8(ascii: ":")
+        for afterColon1 in colon1 ? [position + 1, position] : [position] {
+            var channelEnds: [Int] = []
+            if text.hasBytes("[C-", at: afterColon1) {
+                var end = afterColon1 + 3
+                while end < text.count && ByteClass.isLowerHexDigit(text[end]) { end += 1 }
+                if end < text.count && text[end] == UInt8(ascii: "]") { channelEnds.append(end + 1) }
+            }
+            channelEnds.append(afterColon1)
+            for afterChannel in channelEnds {
+                if afterChannel < text.count && text[afterChannel] == UInt8(ascii: ":"),
+                    let content = afterSource(text, afterChannel + 1)
+                {
+                    return content
+                }
+                if let content = afterSource(text, afterChannel) { return content }
+            }
+        }
+        return nil
+    }
+
+    /// ` [^:]+:\d*(?:(?: in)? [^:]+:)?` then ` ` and a non-empty rest.
+    private static func afterSource(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
+        guard start < text.count, text[start] == UInt8(ascii: " "),
+            let colon = text.firstIndex(of: UInt8(ascii: ":"), from: start + 1), colon > start + 1
+        else { return nil }
+        let digitsEnd = text.skipDigits(from: colon + 1)
+        func spaceThenContent(_ position: Int) -> Int? {
+            guard position + 1 < text.count, text[position] == UInt8(ascii: " ") else { return nil }
+            return position + 1
+        }
+        // (?: in)? [^:]+:  — with " in" first, then without.
+        var groupStarts: [Int] = []
+        if text.hasBytes(" in", at: digitsEnd) { groupStarts.append(digitsEnd + 3) }
+        groupStarts.append(digitsEnd)
+        for groupStart in groupStarts {
+            guard groupStart < text.count, text[groupStart] == UInt8(ascii: " "),
+                let groupColon = text.firstIndex(of: UInt8(ascii: ":"), from: groupStart + 1),
+                groupColon > groupStart + 1
+            else { continue }
+            if let content = spaceThenContent(groupColon + 1) { return content }
+        }
+        return spaceThenContent(digitsEnd)
+    }
+
+    // MARK: - The failregex list, applied to the content
+
+    static func matchContent(_ text: UnsafeRawBufferPointer, from start: Int) -> LineMatch? {
+        switch text[start] {
+        case UInt8(ascii: "R"):
+            return registration(text, start) ?? request(text, start)
+        case UInt8(ascii: "C"):
+            return call(text, start) ?? hostFailed(text, start)
+        case UInt8(ascii: "N"):
+            return noRegistration(text, start) ?? hostFailed(text, start)
+        case UInt8(ascii: "h"):
+            return hackingAttempt(text, start) ?? hostFailed(text, start)
+        case UInt8(ascii: "S"):
+            return securityEvent(text, start) ?? hostFailed(text, start)
+        case UInt8(ascii: "\""):
+            return rejectingUnknown(text, start)
+        default:
+            return hostFailed(text, start)
+        }
+    }
+
+    /// `^Registration from '[^']*' failed for '<HOST>(:\d+)?' - (?:Wrong password|…)$`
+    private static func registration(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("Registration from '", at: start),
+            let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 19),
+            text.hasBytes("' failed for '", at: quote)
+        else { return nil }
+        let hostStart = quote + 14
+        var found: LineMatch?
+        HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+            for end in optionalPort(text, candidate.end) {
+                guard text.hasBytes("' - ", at: end) else { continue }
+                let reason = UnsafeRawBufferPointer(rebasing: text[(end + 4)...])
+                if registrationReasons.contains(where: { reason.elementsEqual($0.utf8) }) {
+                    found = LineMatch(
+                        kind: .failure, rule: "asterisk.registration-failed",
+                        host: HostPattern.host(for: candidate.capture, in: text),
+                        user: sipUser(text, (start + 19)..<quote))
+                    return true
+                }
+            }
+            return false
+        }
+        return found
+    }
+
+    private static let registrationReasons = [
+        "Wrong password", "Username/auth name mismatch", "No matching peer found", "Not a local domain",
+        "Device does not match ACL", "Peer is not supposed to register", "ACL error (permit/deny)",
+    ]
+
+    /// `(:\d+)?` after a host: with the port first (longest digits first), then without.
+    private static func optionalPort(_ text: UnsafeRawBufferPointer, _ position: Int) -> [Int] {
+        var ends: [Int] = []
+        if position < text.count && text[position] == UInt8(ascii: ":") {
+            var end = text.skipDigits(from: position + 1)
+            while end > position + 1 {
+                ends.append(end)
+                end -= 1
+            }
+        }
+        ends.append(position)
+        return ends
+    }
+
+    /// `^Call from '[^']*' \((?:(?:TCP|UDP):)?<HOST>:\d+\) to extension '[^']*' rejected because extension not found in context`
+    private static func call(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("Call from '", at: start),
+            let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 11),
+            text.hasBytes("' (", at: quote)
+        else { return nil }
+        var hostStarts = [quote + 3]
+        if text.hasBytes("TCP:", at: quote + 3) || text.hasBytes("UDP:", at: quote + 3) {
+            hostStarts.insert(quote + 7, at: 0)
+        }
+        for hostStart in hostStarts {
+            var found: LineMatch?
+            HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+                // :\d+\) — the digits are forced (a ')' must follow them)
+                let end = candidate.end
+                guard end < text.count, text[end] == UInt8(ascii: ":") else { return false }
+                let digitsEnd = text.skipDigits(from: end + 1)
+                guard digitsEnd > end + 1, text.hasBytes(") to extension '", at: digitsEnd),
+                    let extensionQuote = text.firstIndex(of: UInt8(ascii: "'"), from: digitsEnd + 16),
+                    text.hasBytes("' rejected because extension not found in context", at: extensionQuote)
+                else { return false }
+                found = LineMatch(
+                    kind: .failure, rule: "asterisk.call-rejected",
+                    host: HostPattern.host(for: candidate.capture, in: text),
+                    user: text.string((digitsEnd + 16)..<extensionQuote))
+                return true
+            }
+            if found != nil { return found }
+        }
+        return nil
+    }
+
+    /// `^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)`
+    private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        var hostStarts = [start]
+        if text.hasBytes("Host ", at: start) { hostStarts.insert(start + 5, at: 0) }
+        for hostStart in hostStarts {
+            var found: LineMatch?
+            HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+                let end = candidate.end
+                var phraseEnd: Int?
+                for phrase: StaticString in [
+                    " failed to authenticate", " failed MD5 authentication",
+                    " tried to authenticate with nonexistent user",
+                ] where text.hasBytes(phrase, at: end) {
+                    phraseEnd = end + phrase.utf8CodeUnitCount
+                    break
+                }
+                guard let phraseEnd, phraseEnd == text.count || !ByteClass.isWord(text[phraseEnd]) else {
+                    return false
+                }
+                found = LineMatch(
+                    kind: .failure, rule: "asterisk.auth-failed",
+                    host: HostPattern.host(for: candidate.capture, in: text),
+                    user: quotedAfter(text, phraseEnd))
+                return true
+            }
+            if found != nil { return found }
+        }
+        return nil
+    }
+
+    /// `^No registration for peer '[^']*' \(from <HOST>\)$`
+    private static func noRegistration(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("No registration for peer '", at: start),
+            let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 26),
+            text.hasBytes("' (from ", at: quote)
+        else { return nil }
+        var found: LineMatch?
+        HostPattern.forEachCandidate(in: text, at: quote + 8) { candidate in
+            guard candidate.end + 1 == text.count, text[candidate.end] == UInt8(ascii: ")") else { return false }
+            found = LineMatch(
+                kind: .failure, rule: "asterisk.no-registration",
+                host: HostPattern.host(for: candidate.capture, in: text), user: text.string((start + 26)..<quote))
+            return true
+        }
+        return found
+    }
+
+    /// `^hacking attempt detected '<HOST>'$`
+    private static func hackingAttempt(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("hacking attempt detected '", at: start) else { return nil }
+        var found: LineMatch?
+        HostPattern.forEachCandidate(in: text, at: start + 26) { candidate in
+            guard candidate.end + 1 == text.count, text[candidate.end] == UInt8(ascii: "'") else { return false }
+            found = LineMatch(
+                kind: .failure, rule: "asterisk.hacking-attempt",
+                host: HostPattern.host(for: candidate.capture, in: text))
+            return true
+        }
+        return found
+    }
+
+    /// `^"Rejecting unknown SIP connection from <HOST>(?::\d+)?"$`
+    private static func rejectingUnknown(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("\"Rejecting unknown SIP connection from ", at: start) else { return nil }
+        var found: LineMatch?
+        HostPattern.forEachCandidate(in: text, at: start + 39) { candidate in
+            for end in optionalPort(text, candidate.end) where end + 1 == text.count && text[end] == UInt8(ascii: "\"") {
+                found = LineMatch(
+                    kind: .failure, rule: "asterisk.rejecting-unknown",
+                    host: HostPattern.host(for: candidate.capture, in: text))
+                return true
+            }
+            return false
+        }
+        return found
+    }
+
+    /// `^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '<HOST>(?::\d+)?'\s\(callid: [^\)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$`
+    private static func request(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("Request ", at: start) else { return nil }
+        var fromStarts: [Int] = []
+        if start + 8 < text.count, text[start + 8] == UInt8(ascii: "'"),
+            let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 9), text.hasBytes("' ", at: quote)
+        {
+            fromStarts.append(quote + 2)
+        }
+        fromStarts.append(start + 8)
+        for fromStart in fromStarts where text.hasBytes("from '", at: fromStart) {
+            let uriStart = fromStart + 6
+            // (?:[^']*|.*?): first the text up to the first quote, then every later
+            // "' failed for '" from left to right (the lazy alternative).
+            var quoteCandidates: [Int] = []
+            if let firstQuote = text.firstIndex(of: UInt8(ascii: "'"), from: uriStart) {
+                quoteCandidates.append(firstQuote)
+            }
+            var searchFrom = uriStart
+            while let found = text.firstRange(of: "' failed for '", from: searchFrom) {
+                quoteCandidates.append(found)
+                searchFrom = found + 1
+            }
+            for quote in quoteCandidates where text.hasBytes("' failed for '", at: quote) {
+                if let match = requestAfterURI(text, uriStart..<quote) { return match }
+            }
+        }
+        return nil
+    }
+
+    private static func requestAfterURI(_ text: UnsafeRawBufferPointer, _ uri: Range<Int>) -> LineMatch? {
+        var found: LineMatch?
+        HostPattern.forEachCandidate(in: text, at: uri.upperBound + 14) { candidate in
+            for end in optionalPort(text, candidate.end) {
+                guard end + 1 < text.count, text[end] == UInt8(ascii: "'"), ByteClass.isSpace(text[end + 1]),
+                    text.hasBytes("(callid: ", at: end + 2),
+                    let close = text.firstIndex(of: UInt8(ascii: ")"), from: end + 11),
+                    text.hasBytes(" - ", at: close + 1)
+                else { continue }
+                var reasonEnd = close + 4
+                var matchedReason = false
+                for reason: StaticString in [
+                    "No matching endpoint found", "Not match Endpoint ACL", "Not match Endpoint Contact ACL",
+                    "Failed to authenticate", "Error to authenticate",
+                ] where text.hasBytes(reason, at: close + 4) {
+                    reasonEnd = close + 4 + reason.utf8CodeUnitCount
+                    matchedReason = true
+                    break
+                }
+                guard matchedReason, text.skipSpaces(from: reasonEnd) == text.count else { continue }
+                found = LineMatch(
+                    kind: .failure, rule: "asterisk.request-failed",
+                    host: HostPattern.host(for: candidate.capture, in: text), user: sipUser(text, uri))
+                return true
+            }
+            return false
+        }
+        return found
+    }
+
+    /// `^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$`
+    /// and, outside the stock filter, the same shape with `SuccessfulAuth` as a success.
+    private static func securityEvent(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard text.hasBytes("SecurityEvent=\"", at: start) else { return nil }
+        let nameStart = start + 15
+        var kind = EventKind.failure
+        var nameEnd = 0
+        for name: StaticString in ["FailedACL", "InvalidAccountID", "ChallengeResponseFailed", "InvalidPassword"]
+        where text.hasBytes(name, at: nameStart) {
+            nameEnd = nameStart + name.utf8CodeUnitCount
+        }
+        if nameEnd == 0 && text.hasBytes("SuccessfulAuth", at: nameStart) {
+            kind = .success
+            nameEnd = nameStart + 14
+        }
+        guard nameEnd > 0, nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else { return nil }
+        let afterName = nameEnd + 1
+        // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
+        var remoteStarts: [Int] = [pairsEnd(text, afterName)]
+        // Second alternative (.*?): every ,RemoteAddress=" from left to right.
+        var searchFrom = afterName
+        while let found = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
+            remoteStarts.append(found)
+            searchFrom = found + 1
+        }
+        for remote in remoteStarts where text.hasBytes(",RemoteAddress=\"IPV", at: remote) {
+            let family = remote + 19
+            guard family < text.count, text[family] == UInt8(ascii: "4") || text[family] == UInt8(ascii: "6"),
+                family + 1 < text.count, text[family + 1] == UInt8(ascii: "/")
+            else { continue }
+            var transportEnd = family + 2
+            while transportEnd < text.count && text[transportEnd] != UInt8(ascii: "/")
+                && text[transportEnd] != UInt8(ascii: "\"")
+            {
+                transportEnd += 1
+            }
+            guard transportEnd > family + 2, transportEnd < text.count, text[transportEnd] == UInt8(ascii: "/") else {
+                continue
+            }
+            var found: LineMatch?
+            HostPattern.forEachCandidate(in: text, at: transportEnd + 1) { candidate in
+                let end = candidate.end
+                guard end < text.count, text[end] == UInt8(ascii: "/") else { return false }
+                let digitsEnd = text.skipDigits(from: end + 1)
+                guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\""),
+                    pairsEnd(text, digitsEnd + 1) == text.count
+                else { return false }
+                found = LineMatch(
+                    kind: kind, rule: kind == .success ? "asterisk.successful-auth" : "asterisk.security-event",
+                    host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text))
+                return true
+            }
+            if found != nil { return found }
+        }
+        return nil
+    }
+
+    /// The end of a run of `,Key="value"` pairs (`(?:,(?!RemoteAddress=)\w+="[^"]*")*`) from `start`.
+    private static func pairsEnd(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int {
+        var position = start
+        while position < text.count && text[position] == UInt8(ascii: ",") {
+            if text.hasBytes(",RemoteAddress=", at: position) { break }
+            var keyEnd = position + 1
+            while keyEnd < text.count && ByteClass.isWord(text[keyEnd]) { keyEnd += 1 }
+            guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd),
+                let close = text.firstIndex(of: UInt8(ascii: "\""), from: keyEnd + 2)
+            else { break }
+            position = close + 1
+        }
+        return position
+    }
+
+    /// The `AccountID="…"` value of a security event, if any.
+    private static func securityAccount(_ text: UnsafeRawBufferPointer) -> String? {
+        guard let key = text.firstRange(of: ",AccountID=\"", from: 0),
+            let close = text.firstIndex(of: UInt8(ascii: "\""), from: key + 12), close > key + 12
+        else { return nil }
+        return text.string((key + 12)..<close)
+    }
+
+    /// The text in quotes after `as '` or ` user '` following a phrase, e.g. `… as 'admin'`.
+    private static func quotedAfter(_ text: UnsafeRawBufferPointer, _ position: Int) -> String? {
+        guard let open = text.firstIndex(of: UInt8(ascii: "'"), from: position),
+            let close = text.firstIndex(of: UInt8(ascii: "'"), from: open + 1), close > open + 1
+        else { return nil }
+        return text.string((open + 1)..<close)
+    }
+
+    /// The user part of a SIP URI in `range` (`"100" <sip:100@host>` gives `100`); the whole
+    /// text when it holds no `sip:`/`sips:` URI; nil when empty.
+    static func sipUser(_ text: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
+        guard !range.isEmpty else { return nil }
+        let field = UnsafeRawBufferPointer(rebasing: text[range])
+        if let scheme = field.firstRange(of: "sip:", from: 0) ?? field.firstRange(of: "sips:", from: 0) {
+            let userStart = scheme + (field.hasBytes("sips:", at: scheme) ? 5 : 4)
+            if let at = field.firstIndex(of: UInt8(ascii: "@"), from: userStart), at > userStart {
+                return field.string(userStart..<at)
+            }
+        }
+        return text.string(range)
+    }
+}

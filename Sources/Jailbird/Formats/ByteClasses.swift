@@ -1,0 +1,106 @@
+import CJailbirdSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Character classes of fail2ban's regular expressions (Python `re` on decoded text), on bytes.
+///
+/// Python's `\s` on text also matches the ASCII separators 0x1C–0x1F and Unicode spaces; jailbird
+/// matches the ASCII ones. Bytes 0x80 and above (parts of UTF-8 sequences) count as word
+/// characters, which is right for letters and the closest byte-level reading otherwise.
+@usableFromInline
+enum ByteClass {
+    @inline(__always) @usableFromInline
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) || (byte >= 0x1C && byte <= 0x1F)
+    }
+
+    @inline(__always) @usableFromInline
+    static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    /// `[0-9a-fA-F]`
+    @inline(__always) @usableFromInline
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20) &- 0x61 < 6
+    }
+
+    /// `[\da-f]` (lower case only, as asterisk.conf writes it)
+    @inline(__always) @usableFromInline
+    static func isLowerHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || byte &- 0x61 < 6 }
+
+    /// `\w`
+    @inline(__always) @usableFromInline
+    static func isWord(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20) &- 0x61 < 26 || byte == 0x5F || byte >= 0x80
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// True when the bytes at `offset` equal `literal` (false when they would run past the end).
+    @inline(__always) @usableFromInline
+    func hasBytes(_ literal: StaticString, at offset: Int) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        guard offset >= 0, offset + length <= count else { return false }
+        return memcmp(baseAddress! + offset, literal.utf8Start, length) == 0
+    }
+
+    /// True when the bytes at `offset` equal `other`.
+    @inline(__always) @usableFromInline
+    func hasBytes(_ other: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        guard offset >= 0, offset + other.count <= count else { return false }
+        return other.isEmpty || memcmp(baseAddress! + offset, other.baseAddress!, other.count) == 0
+    }
+
+    /// The first offset at or after `from` holding `byte`, or nil.
+    @inline(__always) @usableFromInline
+    func firstIndex(of byte: UInt8, from: Int) -> Int? {
+        guard from < count, let base = baseAddress else { return nil }
+        guard let found = memchr(base + from, Int32(byte), count - from) else { return nil }
+        return UnsafeRawPointer(found) - base
+    }
+
+    /// The first offset at or after `from` where `literal` starts, or nil.
+    @inline(__always) @usableFromInline
+    func firstRange(of literal: StaticString, from: Int) -> Int? {
+        guard from <= count, let base = baseAddress else { return nil }
+        guard let found = jb_memmem(base + from, count - from, literal.utf8Start, literal.utf8CodeUnitCount)
+        else { return nil }
+        return found - base
+    }
+
+    /// True when `literal` occurs anywhere in the buffer.
+    @inline(__always) @usableFromInline
+    func contains(_ literal: StaticString) -> Bool { firstRange(of: literal, from: 0) != nil }
+
+    /// The bytes in `range` as a String (invalid UTF-8 repaired), for matched fields only.
+    @usableFromInline
+    func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: self[range]), as: UTF8.self)
+    }
+
+    /// Index just past the run of whitespace starting at `offset`.
+    @inline(__always) @usableFromInline
+    func skipSpaces(from offset: Int) -> Int {
+        var position = offset
+        while position < count && ByteClass.isSpace(self[position]) { position += 1 }
+        return position
+    }
+
+    /// Index just past the run of non-whitespace starting at `offset`.
+    @inline(__always) @usableFromInline
+    func skipNonSpaces(from offset: Int) -> Int {
+        var position = offset
+        while position < count && !ByteClass.isSpace(self[position]) { position += 1 }
+        return position
+    }
+
+    /// Index just past the run of digits starting at `offset`.
+    @inline(__always) @usableFromInline
+    func skipDigits(from offset: Int) -> Int {
+        var position = offset
+        while position < count && ByteClass.isDigit(self[position]) { position += 1 }
+        return position
+    }
+}

@@ -1,0 +1,66 @@
+import Testing
+@testable import Jailbird
+
+@Suite struct AsteriskFilterTests {
+    /// Runs the filter on one line whose time stamp text has already been cut out.
+    static func match(content: String) -> LineMatch? {
+        var filter = AsteriskFilter()
+        var bytes = Array(content.utf8)
+        return bytes.withUnsafeMutableBytes { buffer in
+            let raw = UnsafeRawBufferPointer(buffer)
+            guard filter.isCandidate(raw) else { return nil }
+            return filter.process(CandidateLine(content: raw, raw: raw, time: 0, number: 1))
+        }
+    }
+
+    @Test func registrationFailure() throws {
+        let match = try #require(
+            Self.match(
+                content:
+                    "[] NOTICE[1638] chan_sip.c: Registration from '\"100\" <sip:100@192.0.2.254>' failed for '203.0.113.10:5060' - Wrong password"
+            ))
+        #expect(match.kind == .failure)
+        #expect(match.host == .address(IPAddress("203.0.113.10")!))
+        #expect(match.user == "100")
+        #expect(match.rule == "asterisk.registration-failed")
+    }
+
+    @Test func noiseLinesDoNotMatch() {
+        #expect(Self.match(content: "[] VERBOSE[3141] chan_sip.c: Sending keepalive to peer trunk-1") == nil)
+        #expect(Self.match(content: "[] NOTICE[3141] chan_sip.c: Peer 'trunk' is now Reachable. (5ms / 2000ms)") == nil)
+        #expect(Self.match(content: "") == nil)
+    }
+
+    /// A source text with a colon and a space splits the content where fail2ban splits it.
+    @Test func functionNameInSyslogPrefix() throws {
+        let match = try #require(
+            Self.match(
+                content:
+                    " localhost asterisk[32229]: NOTICE[32257]: chan_sip.c:23417 in handle_request_register: Registration from '<sip:301@example.com>' failed for '192.168.200.100:36998' - Wrong password"
+            ))
+        #expect(match.host == .address(IPAddress("192.168.200.100")!))
+    }
+
+    /// An attacker-chosen From URI that spells out a second "failed for" part cannot make the
+    /// line yield another host than fail2ban's regex would.
+    @Test func injectedRequestURIYieldsFail2bansHost() throws {
+        let line =
+            "[] NOTICE[1943] res_pjsip/pjsip_distributor.c: Request 'INVITE' from '<sip:x@y>' failed for '6.6.6.6:1' (callid: a) - No matching endpoint found' failed for '1.2.3.4:43678' (callid: b) - No matching endpoint found"
+        let match = try #require(Self.match(content: line))
+        // [^']* stops at the first quote, and the rest of the line still fits: fail2ban takes 6.6.6.6?
+        // No: after "6.6.6.6:1' (callid: a) - No matching endpoint found" the line goes on, and the
+        // pattern ends in \s*$, so the first reading fails and the lazy one moves on to 1.2.3.4.
+        #expect(match.host == .address(IPAddress("1.2.3.4")!))
+    }
+
+    @Test func successfulAuthIsASuccess() throws {
+        let match = try #require(
+            Self.match(
+                content:
+                    "[] SECURITY[1204] res_security_log.c: SecurityEvent=\"SuccessfulAuth\",EventTV=\"1\",Severity=\"Informational\",Service=\"SIP\",EventVersion=\"1\",AccountID=\"100\",SessionID=\"0x1\",LocalAddress=\"IPV4/UDP/192.0.2.1/5060\",RemoteAddress=\"IPV4/UDP/198.51.100.5/5060\",UsingPassword=\"1\""
+            ))
+        #expect(match.kind == .success)
+        #expect(match.user == "100")
+        #expect(match.host == .address(IPAddress("198.51.100.5")!))
+    }
+}
