@@ -1,0 +1,134 @@
+import Foundation
+
+/// The human summary of `jailbird scan`, in the spirit of fail2ban-regex's: per file and in
+/// total, bytes, lines, events by service, kind and rule, undated lines, time range and speed.
+/// Fits 80 columns; log-derived text goes through `SafeText.terminal`.
+public struct ScanSummary {
+    public var files: [FileScan]
+    /// Wall-clock seconds the scan took (measured by the caller; the engine has no clock).
+    public var elapsedSeconds: Double
+
+    public init(files: [FileScan], elapsedSeconds: Double) {
+        self.files = files
+        self.elapsedSeconds = elapsedSeconds
+    }
+
+    /// Event counts by (service, kind, rule), in a stable order.
+    public var ruleCounts: [(service: Service, kind: EventKind, rule: String, count: Int)] {
+        var counts: [RuleKey: Int] = [:]
+        for file in files {
+            for event in file.events { counts[RuleKey(service: event.service, kind: event.kind, rule: event.rule), default: 0] += 1 }
+        }
+        return counts.sorted { $0.key < $1.key }.map { ($0.key.service, $0.key.kind, $0.key.rule, $0.value) }
+    }
+
+    struct RuleKey: Hashable, Comparable {
+        var service: Service
+        var kind: EventKind
+        var rule: String
+        static func < (lhs: RuleKey, rhs: RuleKey) -> Bool {
+            (lhs.service, lhs.kind, lhs.rule) < (rhs.service, rhs.kind, rhs.rule)
+        }
+    }
+
+    public func render() -> String {
+        let totalBytes = files.reduce(0) { $0 + $1.bytes }
+        let totalLines = files.reduce(0) { $0 + $1.lines }
+        let totalEvents = files.reduce(0) { $0 + $1.events.count }
+        var out = ""
+        let rate = elapsedSeconds > 0 ? Double(totalBytes) / elapsedSeconds : 0
+        out += "Scanned \(files.count) input\(files.count == 1 ? "" : "s"): \(Format.bytes(totalBytes)), "
+        out += "\(Format.count(totalLines)) lines in \(Format.seconds(elapsedSeconds)) (\(Format.bytes(Int(rate)))/s)\n\n"
+
+        out += Format.row(["Input", "Bytes", "Lines", "Events", "Undated"], widths: [-38, 10, 11, 9, 8]) + "\n"
+        for file in files {
+            let name = Format.truncateLeft(SafeText.terminal(file.source.displayName), to: 38)
+            out += Format.row(
+                [name, Format.bytes(file.bytes), Format.count(file.lines), Format.count(file.events.count),
+                 Format.count(file.undatedMatches)], widths: [-38, 10, 11, 9, 8]) + "\n"
+        }
+        out += "\n"
+        let counts = ruleCounts
+        if counts.isEmpty {
+            out += "No events.\n"
+        } else {
+            out += Format.row(["Service", "Kind", "Rule", "Events"], widths: [-9, -12, -44, 11]) + "\n"
+            for entry in counts {
+                out += Format.row(
+                    [entry.service.description, entry.kind.description, entry.rule, Format.count(entry.count)],
+                    widths: [-9, -12, -44, 11]) + "\n"
+            }
+            out += Format.row(["", "", "total", Format.count(totalEvents)], widths: [-9, -12, -44, 11]) + "\n"
+        }
+        let allEvents = files.lazy.flatMap { $0.events }
+        let failures = allEvents.filter { $0.kind == .failure }
+        let failingAddresses = Set(failures.compactMap { $0.host.address })
+        let unresolved = allEvents.filter { if case .hostname = $0.host { return true } else { return false } }.count
+        out += "\nFailures: \(Format.count(failures.count)) from \(Format.count(failingAddresses.count)) addresses"
+        out += "\n"
+        if let first = allEvents.map(\.time).min(), let last = allEvents.map(\.time).max() {
+            out += "Time range: \(rfc3339UTC(first)) .. \(rfc3339UTC(last))\n"
+        }
+        if unresolved > 0 {
+            out += "Host names instead of addresses (not looked up): \(Format.count(unresolved)) events\n"
+        }
+        let undated = files.reduce(0) { $0 + $1.undatedMatches }
+        if undated > 0 {
+            let dropped = files.reduce(0) { $0 + $1.droppedUndated }
+            out += "Matched lines without a readable time stamp: \(Format.count(undated))"
+            out += dropped > 0 ? " (\(Format.count(dropped)) dropped: no earlier time in the file)\n" : " (given the previous line's time)\n"
+        }
+        let outside = files.reduce(0) { $0 + $1.outsideWindow }
+        if outside > 0 { out += "Matched lines outside --since/--until: \(Format.count(outside))\n" }
+        let problems = files.reduce(0) { $0 + $1.problems.count }
+        if problems > 0 { out += "Input problems: \(problems) (reported on standard error)\n" }
+        return out
+    }
+}
+
+/// Number and table formatting for human output.
+public enum Format {
+    /// 1234567 → "1,234,567"
+    public static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result += "," }
+            result.append(character)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
+    /// Bytes in B, kB, MB, GB (powers of 1000, one decimal).
+    public static func bytes(_ value: Int) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var amount = Double(value)
+        var unit = 0
+        while amount >= 1000 && unit < units.count - 1 {
+            amount /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", amount, units[unit])
+    }
+
+    public static func seconds(_ value: Double) -> String {
+        value < 10 ? String(format: "%.3f s", value) : String(format: "%.1f s", value)
+    }
+
+    /// Cells padded to widths: negative = left-aligned, positive = right-aligned.
+    public static func row(_ cells: [String], widths: [Int]) -> String {
+        var parts: [String] = []
+        for (cell, width) in zip(cells, widths) {
+            let padding = max(0, abs(width) - cell.count)
+            parts.append(width < 0 ? cell + String(repeating: " ", count: padding) : String(repeating: " ", count: padding) + cell)
+        }
+        var line = parts.joined(separator: " ")
+        while line.hasSuffix(" ") { line.removeLast() }
+        return line
+    }
+
+    /// Keeps the end of `text` (the file name part of a path) within `width` characters.
+    public static func truncateLeft(_ text: String, to width: Int) -> String {
+        text.count <= width ? text : "…" + text.suffix(width - 1)
+    }
+}

@@ -1,0 +1,173 @@
+import Dispatch
+
+/// What a scan applies and how it reads time.
+public struct ScanOptions: Sendable {
+    /// One fail2ban filter applied to every line (what `fail2ban-regex FILE NAME` counts), or nil
+    /// for the standard set: `asterisk`, `sshd` (normal mode) and fail2ban.log's own records.
+    public var filter: FilterSpec?
+    /// The zone of time stamps that carry none.
+    public var zone: TimeZoneRules
+    /// The instant year-less time stamps are read relative to (`--now`); nil means each file's
+    /// modification time, as the file was last written when its newest line was.
+    public var now: Int64?
+    /// The reference for inputs without a modification time (stdin) when `now` is nil.
+    public var fallbackReference: Int64
+    /// Only events at or after / at or before these instants are kept.
+    public var since: Int64?
+    public var until: Int64?
+    /// Lines longer than this many bytes are skipped and reported.
+    public var maxLineLength: Int
+
+    public init(
+        filter: FilterSpec? = nil, zone: TimeZoneRules = .utc, now: Int64? = nil, fallbackReference: Int64 = 0,
+        since: Int64? = nil, until: Int64? = nil, maxLineLength: Int = LineSplitter.defaultMaxLineLength
+    ) {
+        self.filter = filter
+        self.zone = zone
+        self.now = now
+        self.fallbackReference = fallbackReference
+        self.since = since
+        self.until = until
+        self.maxLineLength = maxLineLength
+    }
+}
+
+/// The outcome of scanning one input.
+public struct FileScan: Sendable {
+    public var source: LogSource
+    /// Bytes read (after decompression).
+    public var bytes: Int = 0
+    public var lines: Int = 0
+    /// The events of this file in line order.
+    public var events: [Event] = []
+    /// Lines some filter matched that had no time stamp jailbird could read. They take the time
+    /// of the last dated match before them (fail2ban uses the previous line's time); those with
+    /// nothing before them are dropped and counted in `droppedUndated`.
+    public var undatedMatches: Int = 0
+    public var droppedUndated: Int = 0
+    /// Matched lines outside `--since`/`--until`.
+    public var outsideWindow: Int = 0
+    /// Whatever kept part of the input from being read.
+    public var problems: [InputProblem] = []
+    /// True when the first bytes look like binary data (a NUL byte early on).
+    public var looksBinary = false
+
+    public init(source: LogSource) {
+        self.source = source
+    }
+}
+
+/// Scans inputs for authentication events: reads bytes, splits lines, applies filters.
+public enum Scanner {
+    /// Scans every source, several at once on the available cores; results keep input order.
+    public static func scan(_ sources: [LogSource], options: ScanOptions) -> [FileScan] {
+        var results = [FileScan?](repeating: nil, count: sources.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let slotsBase = slots.baseAddress!
+            nonisolated(unsafe) let base = slotsBase
+            DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+                // Each iteration writes only its own slot.
+                (base + index).initialize(to: scan(sources[index], fileIndex: index, options: options))
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Scans one source. Problems are recorded in the result; everything read before a problem
+    /// is kept.
+    public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
+        var result = FileScan(source: source)
+        var filters: [AnyLineFilter]
+        if let spec = options.filter {
+            filters = [AnyLineFilter(spec)]
+        } else {
+            filters = [.asterisk(AsteriskFilter()), .sshd(SSHDFilter(mode: .normal)), .fail2ban(Fail2banLogFilter())]
+        }
+        let reference = options.now ?? source.modificationTime ?? options.fallbackReference
+        var timestamps = TimestampReader(zone: options.zone, reference: reference)
+        var splitter = LineSplitter(maxLineLength: options.maxLineLength)
+        var scratch = [UInt8](repeating: 0, count: 256)
+        var lastTime: Int64?
+        var firstChunk = true
+
+        func handle(_ line: UnsafeRawBufferPointer, _ number: Int) {
+            var stamp: TimestampMatch??  // read at most once, and only for candidate lines
+            for index in filters.indices where filters[index].isCandidate(line) {
+                if stamp == nil { stamp = .some(timestamps.read(line)) }
+                let match: LineMatch? = withContent(of: line, cutting: stamp!?.range, scratch: &scratch) { content in
+                    filters[index].process(
+                        CandidateLine(content: content, raw: line, time: stamp!?.time, number: number))
+                }
+                guard let match else { continue }
+                var time = stamp!?.time
+                if time == nil {
+                    result.undatedMatches += 1
+                    time = lastTime
+                } else {
+                    lastTime = time
+                }
+                guard let time else {
+                    result.droppedUndated += 1
+                    break
+                }
+                if let since = options.since, time < since {
+                    result.outsideWindow += 1
+                    break
+                }
+                if let until = options.until, time > until {
+                    result.outsideWindow += 1
+                    break
+                }
+                result.events.append(
+                    Event(
+                        time: time, host: match.host, service: filters[index].service, kind: match.kind,
+                        rule: match.rule, user: match.user, jail: match.jail, file: fileIndex, line: number))
+                break
+            }
+        }
+
+        let problem = ByteReader.read(source) { chunk in
+            if firstChunk {
+                firstChunk = false
+                result.looksBinary = ByteReader.looksBinary(chunk)
+            }
+            result.bytes += chunk.count
+            splitter.feed(chunk, handle)
+        }
+        splitter.finish(handle)
+        result.lines = splitter.lineCount
+        for overlong in splitter.overlongLines {
+            result.problems.append(
+                InputProblem.lineTooLong(
+                    path: source.displayName, line: overlong.line, length: overlong.length,
+                    limit: options.maxLineLength))
+        }
+        if let problem { result.problems.append(problem) }
+        return result
+    }
+
+    /// Calls `body` with the line minus the time stamp text (fail2ban's view of the line). When
+    /// the stamp starts the line the rest is handed over in place; otherwise the two parts are
+    /// joined in `scratch`.
+    @inline(__always)
+    private static func withContent<R>(
+        of line: UnsafeRawBufferPointer, cutting range: Range<Int>?, scratch: inout [UInt8],
+        _ body: (UnsafeRawBufferPointer) -> R
+    ) -> R {
+        guard let range else { return body(line) }
+        if range.lowerBound == 0 {
+            return body(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]))
+        }
+        let length = line.count - range.count
+        if scratch.count < length { scratch = [UInt8](repeating: 0, count: length * 2) }
+        return scratch.withUnsafeMutableBytes { buffer in
+            let prefix = UnsafeRawBufferPointer(rebasing: line[..<range.lowerBound])
+            let suffix = UnsafeRawBufferPointer(rebasing: line[range.upperBound...])
+            buffer.baseAddress!.copyMemory(from: prefix.baseAddress!, byteCount: prefix.count)
+            if !suffix.isEmpty {
+                (buffer.baseAddress! + prefix.count).copyMemory(from: suffix.baseAddress!, byteCount: suffix.count)
+            }
+            return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]))
+        }
+    }
+}
