@@ -41,5 +41,7 @@ let package = Package(
         ),
         .executableTarget(name: "jailbird", dependencies: ["JailbirdCLI"]),
         .testTarget(name: "JailbirdTests", dependencies: ["Jailbird"]),
+        // End-to-end: runs the built `jailbird` binary on fixtures.
+        .testTarget(name: "JailbirdCLITests", dependencies: ["jailbird"]),
     ]
 )

@@ -51,6 +51,8 @@ public struct FileScan: Sendable {
     public var problems: [InputProblem] = []
     /// True when the first bytes look like binary data (a NUL byte early on).
     public var looksBinary = false
+    /// What the first lines showed; decides the standard set's filters (see `LogKind`).
+    public var kind = LogKind.other
 
     public init(source: LogSource) {
         self.source = source
@@ -77,12 +79,8 @@ public enum Scanner {
     /// is kept.
     public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
         var result = FileScan(source: source)
-        var filters: [AnyLineFilter]
-        if let spec = options.filter {
-            filters = [AnyLineFilter(spec)]
-        } else {
-            filters = [.asterisk(AsteriskFilter()), .sshd(SSHDFilter(mode: .normal)), .fail2ban(Fail2banLogFilter())]
-        }
+        var filters: [AnyLineFilter] = []
+        if let spec = options.filter { filters = [AnyLineFilter(spec)] }
         let reference = options.now ?? source.modificationTime ?? options.fallbackReference
         var timestamps = TimestampReader(zone: options.zone, reference: reference)
         var splitter = LineSplitter(maxLineLength: options.maxLineLength)
@@ -130,6 +128,10 @@ public enum Scanner {
             if firstChunk {
                 firstChunk = false
                 result.looksBinary = ByteReader.looksBinary(chunk)
+                if options.filter == nil {
+                    result.kind = LogKind.detect(chunk)
+                    filters = standardFilters(for: result.kind)
+                }
             }
             result.bytes += chunk.count
             splitter.feed(chunk, handle)
@@ -144,6 +146,16 @@ public enum Scanner {
         }
         if let problem { result.problems.append(problem) }
         return result
+    }
+
+    /// The standard set's filters for a kind of log (see `LogKind`).
+    static func standardFilters(for kind: LogKind) -> [AnyLineFilter] {
+        switch kind {
+        case .asteriskFull: return [.asterisk(AsteriskFilter())]
+        case .fail2banLog: return [.fail2ban(Fail2banLogFilter())]
+        case .other:
+            return [.asterisk(AsteriskFilter()), .sshd(SSHDFilter(mode: .normal)), .fail2ban(Fail2banLogFilter())]
+        }
     }
 
     /// Calls `body` with the line minus the time stamp text (fail2ban's view of the line). When
