@@ -209,6 +209,26 @@ import Testing
         #expect(result.bytes == text)
     }
 
+    @Test func singleThreadFallbackInflatesTheSame() throws {
+        let directory = try TemporaryDirectory()
+        let first = sampleLogText(lines: 300, seed: 5)
+        let second = sampleLogText(lines: 30, seed: 6)
+        let compressed = gzipped(first) + gzipped(second)
+        let path = try directory.write("full.1.gz", Array(compressed.dropLast(3)))
+        let descriptor = open(path, O_RDONLY)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let pipeline = GzipPipeline(
+            gzip: GzipStream(descriptor: descriptor, path: path, prefix: UnsafeRawBufferPointer(start: nil, count: 0)),
+            bufferSize: 1000)
+        var received: [UInt8] = []
+        let problem = pipeline.runHere { received.append(contentsOf: $0) }
+        #expect(problem?.kind == .truncatedGzip)
+        #expect(problem?.offset == Int64(compressed.count - 3))
+        // Only the length trailer is cut, so every data byte came out before the problem.
+        #expect(received == first + second)
+    }
+
     // MARK: - Streams (stdin)
 
     /// Writes `bytes` into a pipe from another thread and reads the read end as a stream.

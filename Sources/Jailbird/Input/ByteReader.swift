@@ -187,18 +187,11 @@ public enum ByteReader {
         descriptor: Int32, path: String, prefix: UnsafeRawBufferPointer, chunkSize: Int,
         _ body: (UnsafeRawBufferPointer) -> Void
     ) -> InputProblem? {
-        var gzip = GzipStream(descriptor: descriptor, path: path, prefix: prefix)
-        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
-        defer { output.deallocate() }
-        while true {
-            let (count, end) = gzip.fill(output)
-            if count > 0 { body(UnsafeRawBufferPointer(rebasing: output[..<count])) }
-            switch end {
-            case nil: continue
-            case .finished: return nil
-            case .problem(let problem): return problem
-            }
-        }
+        let pipeline = GzipPipeline(
+            gzip: GzipStream(descriptor: descriptor, path: path, prefix: prefix), bufferSize: chunkSize)
+        if let end = pipeline.runInBackground(body) { return end }
+        // No thread could be started: inflate on this one.
+        return pipeline.runHere(body)
     }
 
     // MARK: - Streams
