@@ -29,8 +29,9 @@ final class TemporaryDirectory {
 func gzipped(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
     var stream = z_stream()
     // 15 + 16: gzip wrapper. deflateInit2 is a macro; call the function it expands to.
-    let initCode = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                                 Int32(MemoryLayout<z_stream>.size))
+    let initCode = deflateInit2_(
+        &stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+        Int32(MemoryLayout<z_stream>.size))
     precondition(initCode == Z_OK)
     defer { deflateEnd(&stream) }
     var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
@@ -69,7 +70,8 @@ func sampleLogText(lines: Int, seed: UInt64 = 1) -> [UInt8] {
     for index in 0..<lines {
         let octet = generator.next() % 256
         let port = generator.next() % 65536
-        text += "Jan 15 10:\(index % 60):\(index % 60) host sshd[\(1000 + index)]: Failed password for root"
+        text +=
+            "Jan 15 10:\(index % 60):\(index % 60) host sshd[\(1000 + index)]: Failed password for root"
             + " from 192.0.2.\(octet) port \(port) ssh2\n"
     }
     return Array(text.utf8)

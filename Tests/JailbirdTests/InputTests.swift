@@ -1,11 +1,14 @@
 import Foundation
 import SystemPackage
 import Testing
+
 @testable import Jailbird
 
 @Suite struct InputTests {
     /// Reads a source completely, returning its bytes, chunk count and problem.
-    static func readAll(_ source: LogSource, chunkSize: Int = ByteReader.defaultChunkSize, windowSize: Int = ByteReader.windowSize)
+    static func readAll(
+        _ source: LogSource, chunkSize: Int = ByteReader.defaultChunkSize, windowSize: Int = ByteReader.windowSize
+    )
         -> (bytes: [UInt8], chunks: Int, problem: InputProblem?)
     {
         var bytes: [UInt8] = []
@@ -60,7 +63,9 @@ import Testing
 
     @Test func missingFileIsAProblemThatSaysSo() {
         let result = Self.readAll(LogSource(path: "/nonexistent/jailbird/full"))
-        #expect(result.problem == InputProblem(path: "/nonexistent/jailbird/full", kind: .cannotOpen(.noSuchFileOrDirectory)))
+        #expect(
+            result.problem
+                == InputProblem(path: "/nonexistent/jailbird/full", kind: .cannotOpen(.noSuchFileOrDirectory)))
         #expect(result.problem?.description == "cannot open '/nonexistent/jailbird/full': No such file or directory")
     }
 
@@ -151,7 +156,8 @@ import Testing
         #expect(result.problem?.bytesDelivered == Int64(result.bytes.count))
         #expect(result.bytes.count > text.count / 4)
         #expect(result.bytes == Array(text[..<result.bytes.count]))
-        #expect(result.problem?.description.hasPrefix("\(path): gzip stream truncated at compressed byte \(cut)") == true)
+        #expect(
+            result.problem?.description.hasPrefix("\(path): gzip stream truncated at compressed byte \(cut)") == true)
     }
 
     @Test func truncatedSecondMemberKeepsTheFirst() throws {
@@ -204,8 +210,11 @@ import Testing
         let member = gzipped(text)
         let path = try directory.write("full.1.gz", member + Array("junk".utf8))
         let result = Self.readAll(LogSource(path: path))
-        #expect(result.problem == InputProblem(path: path, kind: .trailingGarbage, offset: Int64(member.count),
-                                               bytesDelivered: Int64(text.count)))
+        #expect(
+            result.problem
+                == InputProblem(
+                    path: path, kind: .trailingGarbage, offset: Int64(member.count),
+                    bytesDelivered: Int64(text.count)))
         #expect(result.bytes == text)
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Jailbird
 
 @Suite struct LineSplitterTests {
@@ -19,7 +20,9 @@ import Testing
     static func split(_ input: [UInt8], pieces: [Int], lineLimit: Int = LineSplitter.defaultLineLimit) -> Result {
         var splitter = LineSplitter(lineLimit: lineLimit)
         var lines: [Line] = []
-        let collect = { (line: UnsafeRawBufferPointer, number: Int) in lines.append(Line(bytes: Array(line), number: number)) }
+        let collect = { (line: UnsafeRawBufferPointer, number: Int) in
+            lines.append(Line(bytes: Array(line), number: number))
+        }
         input.withUnsafeBytes { all in
             var start = 0
             var pieceIndex = 0
@@ -34,8 +37,9 @@ import Testing
             }
         }
         splitter.finish(collect)
-        return Result(lines: lines, overlong: splitter.overlongLines, overlongCount: splitter.overlongLineCount,
-                      lineCount: splitter.lineCount)
+        return Result(
+            lines: lines, overlong: splitter.overlongLines, overlongCount: splitter.overlongLineCount,
+            lineCount: splitter.lineCount)
     }
 
     /// A naive reference: split on `\n`, drop one `\r` before it, the last piece only if non-empty.
@@ -80,10 +84,11 @@ import Testing
 
     @Test func explicitResultsForCRLFAndFinalLine() {
         let result = Self.split(Array("a\r\nb\r\n\nc".utf8), pieces: [2])
-        #expect(result.lines == [
-            Line(bytes: [0x61], number: 1), Line(bytes: [0x62], number: 2), Line(bytes: [], number: 3),
-            Line(bytes: [0x63], number: 4),
-        ])
+        #expect(
+            result.lines == [
+                Line(bytes: [0x61], number: 1), Line(bytes: [0x62], number: 2), Line(bytes: [], number: 3),
+                Line(bytes: [0x63], number: 4),
+            ])
         #expect(result.lineCount == 4)
     }
 
@@ -108,10 +113,14 @@ import Testing
         let limit = 10
         let atLimit = [UInt8](repeating: 0x41, count: limit)
         let over = [UInt8](repeating: 0x42, count: limit + 1)
-        let input = atLimit + [0x0A] + over + [0x0A] + atLimit + [0x0D, 0x0A] + over + [0x0D, 0x0A] + Array("end".utf8)
+        let input =
+            atLimit + [0x0A] + over + [0x0A] + atLimit + [0x0D, 0x0A] + over + [0x0D, 0x0A] + Array("end".utf8)
             + [0x0A] + over
         let expected = Result(
-            lines: [Line(bytes: atLimit, number: 1), Line(bytes: atLimit, number: 3), Line(bytes: Array("end".utf8), number: 5)],
+            lines: [
+                Line(bytes: atLimit, number: 1), Line(bytes: atLimit, number: 3),
+                Line(bytes: Array("end".utf8), number: 5),
+            ],
             overlong: [.init(line: 2, length: 11), .init(line: 4, length: 11), .init(line: 6, length: 11)],
             overlongCount: 3, lineCount: 6)
         #expect(Self.reference(input, lineLimit: limit) == expected)
@@ -125,7 +134,9 @@ import Testing
         Array("ok\ntoo long\n".utf8).withUnsafeBytes { splitter.feed($0) { _, _ in } }
         let problems = splitter.problems(path: "/var/log/full")
         #expect(problems == [InputProblem(path: "/var/log/full", kind: .overlongLine(line: 2, length: 8, limit: 4))])
-        #expect(problems.first?.description == "/var/log/full: line 2 is 8 bytes long, over the 4-byte limit; it was skipped")
+        #expect(
+            problems.first?.description
+                == "/var/log/full: line 2 is 8 bytes long, over the 4-byte limit; it was skipped")
     }
 
     @Test func hugeLineIsSkippedWithoutBufferingIt() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Jailbird
 
 @Suite struct LogSetTests {
@@ -76,9 +77,10 @@ import Testing
             path("full.1"), "-", path("auth.log"), path("full"), path("full.1"), path("auth.log.10.gz"), "-",
         ])
         #expect(problems.isEmpty)
-        #expect(sources.map(\.displayName) == [
-            path("full.1"), path("full"), "standard input", path("auth.log.10.gz"), path("auth.log"),
-        ])
+        #expect(
+            sources.map(\.displayName) == [
+                path("full.1"), path("full"), "standard input", path("auth.log.10.gz"), path("auth.log"),
+            ])
         #expect(sources[2] == .standardInput)
         #expect(sources[2].modificationTime == nil)
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CJailbirdSupport
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads one source and hands its bytes, in order, to a closure, chunk by chunk.
 ///
@@ -65,20 +66,24 @@ public enum ByteReader {
             var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
             let got = withUnsafeMutableBytes(of: &magic) { pread(descriptor, $0.baseAddress, 4, 0) }
             if got < 0 {
-                return InputProblem(path: source.path, kind: .cannotRead(Errno(rawValue: errno)), offset: 0,
-                                    bytesDelivered: 0)
+                return InputProblem(
+                    path: source.path, kind: .cannotRead(Errno(rawValue: errno)), offset: 0,
+                    bytesDelivered: 0)
             }
             let sniffed = withUnsafeBytes(of: &magic) { Format(sniffing: UnsafeRawBufferPointer(rebasing: $0[..<got])) }
             switch sniffed {
             case .gzip:
-                return readGzip(descriptor: descriptor, path: source.path, prefix: UnsafeRawBufferPointer(start: nil, count: 0),
-                                chunkSize: chunkSize, body)
+                return readGzip(
+                    descriptor: descriptor, path: source.path, prefix: UnsafeRawBufferPointer(start: nil, count: 0),
+                    chunkSize: chunkSize, body)
             case .unsupported(let format):
-                return InputProblem(path: source.path, kind: .unsupportedCompression(format: format), offset: 0,
-                                    bytesDelivered: 0)
+                return InputProblem(
+                    path: source.path, kind: .unsupportedCompression(format: format), offset: 0,
+                    bytesDelivered: 0)
             case .plain:
-                return readMapped(descriptor: descriptor, path: source.path, size: Int64(status.st_size),
-                                  chunkSize: chunkSize, windowSize: windowSize, body)
+                return readMapped(
+                    descriptor: descriptor, path: source.path, size: Int64(status.st_size),
+                    chunkSize: chunkSize, windowSize: windowSize, body)
             }
         default:
             // Empty regular files (and /proc-style files that claim size 0), FIFOs, character
@@ -114,7 +119,9 @@ public enum ByteReader {
 
         /// Tells the format from the first bytes (up to 4).
         init(sniffing bytes: UnsafeRawBufferPointer) {
-            func starts(_ magic: [UInt8]) -> Bool { bytes.count >= magic.count && bytes.prefix(magic.count).elementsEqual(magic) }
+            func starts(_ magic: [UInt8]) -> Bool {
+                bytes.count >= magic.count && bytes.prefix(magic.count).elementsEqual(magic)
+            }
             if starts([0x1F, 0x8B]) {
                 self = .gzip
             } else if starts([0xFD, 0x37, 0x7A, 0x58]) {
@@ -144,8 +151,9 @@ public enum ByteReader {
             guard let mapped = mmap(nil, windowLength, PROT_READ, MAP_PRIVATE, descriptor, off_t(windowStart)),
                 mapped != UnsafeMutableRawPointer(bitPattern: -1)
             else {
-                return InputProblem(path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: windowStart,
-                                    bytesDelivered: windowStart)
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: windowStart,
+                    bytesDelivered: windowStart)
             }
             defer { munmap(mapped, windowLength) }
             _ = madvise(mapped, windowLength, MADV_SEQUENTIAL)
@@ -209,8 +217,9 @@ public enum ByteReader {
             let got = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
             if got < 0 {
                 if errno == EINTR { continue }
-                return InputProblem(path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: Int64(count),
-                                    bytesDelivered: 0)
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: Int64(count),
+                    bytesDelivered: 0)
             }
             if got == 0 {
                 ended = true
@@ -245,8 +254,9 @@ public enum ByteReader {
             let got = Glibc.read(descriptor, buffer.baseAddress!, chunkSize)
             if got < 0 {
                 if errno == EINTR { continue }
-                return InputProblem(path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: offset,
-                                    bytesDelivered: offset)
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: offset,
+                    bytesDelivered: offset)
             }
             if got == 0 { return nil }
             pending = got

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Inflates a gzip stream on a second thread while the caller consumes the previous buffer.
 ///
@@ -51,15 +52,17 @@ final class GzipPipeline: @unchecked Sendable {
     func runInBackground(_ body: (UnsafeRawBufferPointer) -> Void) -> InputProblem?? {
         let context = Unmanaged.passRetained(self).toOpaque()
         #if canImport(Glibc)
-        var thread = pthread_t()
+            var thread = pthread_t()
         #else
-        var thread: pthread_t?
+            var thread: pthread_t?
         #endif
-        let created = pthread_create(&thread, nil, { context in
-            let pipeline = Unmanaged<GzipPipeline>.fromOpaque(context!).takeRetainedValue()
-            pipeline.produce()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let pipeline = Unmanaged<GzipPipeline>.fromOpaque(context!).takeRetainedValue()
+                pipeline.produce()
+                return nil
+            }, context)
         guard created == 0 else {
             Unmanaged<GzipPipeline>.fromOpaque(context).release()
             return nil
@@ -79,9 +82,9 @@ final class GzipPipeline: @unchecked Sendable {
             index ^= 1
         }
         #if canImport(Glibc)
-        pthread_join(thread, nil)
+            pthread_join(thread, nil)
         #else
-        pthread_join(thread!, nil)
+            pthread_join(thread!, nil)
         #endif
         return .some(outcome)
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CZlib
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How a gzip stream stopped.
 enum GzipEnd {
@@ -57,8 +58,10 @@ struct GzipStream: ~Copyable {
         // 15 + 16: gzip wrapper only (the caller sniffed the magic bytes), 32 KiB window.
         let code = czlib_inflateInit2(stream, 15 + 16)
         if code != Z_OK {
-            failure = .problem(InputProblem(path: path, kind: .corruptGzip(reason: "zlib init failed (\(code))"),
-                                            offset: 0, bytesDelivered: 0))
+            failure = .problem(
+                InputProblem(
+                    path: path, kind: .corruptGzip(reason: "zlib init failed (\(code))"),
+                    offset: 0, bytesDelivered: 0))
         }
     }
 
@@ -91,8 +94,9 @@ struct GzipStream: ~Copyable {
             let got = Glibc.read(descriptor, input.baseAddress! + inputCount, input.count - inputCount)
             if got < 0 {
                 if errno == EINTR { continue }
-                return InputProblem(path: path, kind: .cannotRead(Errno(rawValue: errno)),
-                                    offset: inputFileOffset + Int64(inputCount), bytesDelivered: nil)
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)),
+                    offset: inputFileOffset + Int64(inputCount), bytesDelivered: nil)
             }
             if got == 0 { endOfInput = true } else { inputCount += got }
             // One successful read is enough: don't wait on a pipe for a full buffer.
@@ -117,8 +121,11 @@ struct GzipStream: ~Copyable {
             return (produced, end)
         }
         func problem(_ kind: InputProblem.Kind, _ offset: Int64, _ produced: Int) -> (count: Int, end: GzipEnd?) {
-            finish(.problem(InputProblem(path: path, kind: kind, offset: offset,
-                                         bytesDelivered: bytesProduced + Int64(produced))), produced)
+            finish(
+                .problem(
+                    InputProblem(
+                        path: path, kind: kind, offset: offset,
+                        bytesDelivered: bytesProduced + Int64(produced))), produced)
         }
         while produced < output.count {
             if atMemberBoundary {

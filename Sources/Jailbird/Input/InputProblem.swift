@@ -15,7 +15,9 @@ public struct InputProblem: Error, CustomStringConvertible, Equatable, Sendable 
         /// `read` failed part way (I/O error). `offset` says where.
         case cannotRead(Errno)
         /// A memory-mapped file became shorter while it was read (logrotate `copytruncate`).
-        /// `offset` is the first byte that was no longer there.
+        /// `offset` is the first byte that was no longer there (page-exact when the shrink was
+        /// caught by the SIGBUS guard during the closure: the rest of that chunk was then handed
+        /// over as NUL bytes; byte-exact when caught between chunks). Nothing after it is read.
         case shrank
         /// The gzip stream ends inside a member. `offset` is the compressed file's length.
         case truncatedGzip

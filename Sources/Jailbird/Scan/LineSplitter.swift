@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Cuts a stream of byte chunks into lines.
@@ -136,8 +136,8 @@ public struct LineSplitter {
         }
     }
 
-    /// Problems for the overlong lines of `path`: one per remembered line, then, if more were
-    /// skipped, none for the rest (`overlongLineCount` tells how many).
+    /// One `.overlongLine` problem per remembered overlong line, naming `path`. Only the first
+    /// `overlongLinesKept` are listed; `overlongLineCount` says how many there were in all.
     public func problems(path: String) -> [InputProblem] {
         overlongLines.map {
             InputProblem(path: path, kind: .overlongLine(line: $0.line, length: $0.length, limit: lineLimit))
