@@ -1,0 +1,265 @@
+import CJailbirdSupport
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads one source and hands its bytes, in order, to a closure, chunk by chunk.
+///
+/// - Plain regular files are memory-mapped in bounded windows (`windowSize`, advised
+///   `MADV_SEQUENTIAL`, unmapped after use) and handed over in place, without copying, so the
+///   process's memory stays bounded whatever the file's size. Each access runs under the SIGBUS
+///   guard of CJailbirdSupport, and the file's size is checked before each chunk: a file that
+///   shrinks while it is read (logrotate `copytruncate`) gives a `.shrank` problem, not a crash.
+///   The file is read up to the size it had when it was opened; what is appended later is not.
+/// - Gzip input (recognised by the magic bytes `1F 8B`, whatever the name) is inflated member
+///   after member into one reused buffer of `chunkSize` bytes.
+/// - Standard input, pipes and other non-regular files are read with `read(2)` into one reused
+///   buffer, with the same gzip sniffing.
+/// - xz, bzip2 and zstd input is recognised and reported, not read as text.
+///
+/// The chunk passed to the closure is valid only during the call. Chunks split lines anywhere;
+/// use `LineSplitter`. On damage, every byte before it has been delivered before `read` returns
+/// the problem.
+public enum ByteReader {
+    /// The default largest chunk handed to the closure (and the size of the reused buffers).
+    public static let defaultChunkSize = 1 << 20
+    /// How much of a plain file is mapped at once.
+    public static let windowSize = 32 << 20
+
+    /// Reads `source` (a file path, or `-` for standard input).
+    ///
+    /// - Parameters:
+    ///   - chunkSize: the most bytes handed to `body` per call (at least 1).
+    ///   - body: called with each chunk, in order; the bytes are valid only during the call.
+    /// - Returns: nil when the whole source was read, otherwise what stopped it.
+    public static func read(
+        _ source: LogSource, chunkSize: Int = defaultChunkSize, _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        read(source, chunkSize: chunkSize, windowSize: windowSize, body)
+    }
+
+    /// `read` with a chosen mapping window (tests use small windows to cross window edges).
+    static func read(
+        _ source: LogSource, chunkSize: Int, windowSize: Int, _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        let chunkSize = max(1, chunkSize)
+        if source.isStandardInput {
+            return readStream(descriptor: STDIN_FILENO, path: source.path, chunkSize: chunkSize, body)
+        }
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR:
+            return InputProblem(path: source.path, kind: .cannotOpen(.isDirectory))
+        case S_IFREG where status.st_size > 0:
+            var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+            let got = withUnsafeMutableBytes(of: &magic) { pread(descriptor, $0.baseAddress, 4, 0) }
+            if got < 0 {
+                return InputProblem(
+                    path: source.path, kind: .cannotRead(Errno(rawValue: errno)), offset: 0,
+                    bytesDelivered: 0)
+            }
+            let sniffed = withUnsafeBytes(of: &magic) { Format(sniffing: UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+            switch sniffed {
+            case .gzip:
+                return readGzip(
+                    descriptor: descriptor, path: source.path, prefix: UnsafeRawBufferPointer(start: nil, count: 0),
+                    chunkSize: chunkSize, body)
+            case .unsupported(let format):
+                return InputProblem(
+                    path: source.path, kind: .unsupportedCompression(format: format), offset: 0,
+                    bytesDelivered: 0)
+            case .plain:
+                return readMapped(
+                    descriptor: descriptor, path: source.path, size: Int64(status.st_size),
+                    chunkSize: chunkSize, windowSize: windowSize, body)
+            }
+        default:
+            // Empty regular files (and /proc-style files that claim size 0), FIFOs, character
+            // devices, `<(…)` process substitution: stream them.
+            return readStream(descriptor: descriptor, path: source.path, chunkSize: chunkSize, body)
+        }
+    }
+
+    /// Reads an already open stream (standard input, a pipe) with `read(2)` to its end, inflating
+    /// it if it starts with the gzip magic bytes. The descriptor is not closed.
+    ///
+    /// - Parameter name: the name used in problems (`-` for standard input).
+    public static func read(
+        _ descriptor: FileDescriptor, name: String, chunkSize: Int = defaultChunkSize,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        readStream(descriptor: descriptor.rawValue, path: name, chunkSize: max(1, chunkSize), body)
+    }
+
+    /// A cheap hint that a chunk is not text: it has a NUL byte in its first 4 KiB.
+    /// Give it the first chunk of a source; it reads at most 4096 bytes.
+    public static func looksBinary(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard let base = chunk.baseAddress else { return false }
+        return memchr(base, 0, min(chunk.count, 4096)) != nil
+    }
+
+    // MARK: - Formats
+
+    enum Format: Equatable {
+        case plain
+        case gzip
+        case unsupported(String)
+
+        /// Tells the format from the first bytes (up to 4).
+        init(sniffing bytes: UnsafeRawBufferPointer) {
+            func starts(_ magic: [UInt8]) -> Bool {
+                bytes.count >= magic.count && bytes.prefix(magic.count).elementsEqual(magic)
+            }
+            if starts([0x1F, 0x8B]) {
+                self = .gzip
+            } else if starts([0xFD, 0x37, 0x7A, 0x58]) {
+                self = .unsupported("xz")
+            } else if starts([0x28, 0xB5, 0x2F, 0xFD]) {
+                self = .unsupported("zstd")
+            } else if starts([0x42, 0x5A, 0x68]) && bytes.count >= 4 && (0x31...0x39).contains(bytes[3]) {
+                self = .unsupported("bzip2")
+            } else {
+                self = .plain
+            }
+        }
+    }
+
+    // MARK: - Memory-mapped plain files
+
+    private static func readMapped(
+        descriptor: Int32, path: String, size: Int64, chunkSize: Int, windowSize: Int,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        // Windows start at multiples of the page size, as mmap requires.
+        let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        let window = max(pageSize, (Int64(windowSize) + pageSize - 1) / pageSize * pageSize)
+        var windowStart: Int64 = 0
+        while windowStart < size {
+            let windowLength = Int(min(window, size - windowStart))
+            guard let mapped = mmap(nil, windowLength, PROT_READ, MAP_PRIVATE, descriptor, off_t(windowStart)),
+                mapped != UnsafeMutableRawPointer(bitPattern: -1)
+            else {
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: windowStart,
+                    bytesDelivered: windowStart)
+            }
+            defer { munmap(mapped, windowLength) }
+            _ = madvise(mapped, windowLength, MADV_SEQUENTIAL)
+            var chunkStart = 0
+            while chunkStart < windowLength {
+                let fileOffset = windowStart + Int64(chunkStart)
+                var chunkLength = min(chunkSize, windowLength - chunkStart)
+                // A shrunk file would fault past its new end; stop at the end instead.
+                var status = stat()
+                var shrankTo: Int64?
+                if fstat(descriptor, &status) == 0 && Int64(status.st_size) < fileOffset + Int64(chunkLength) {
+                    shrankTo = max(Int64(status.st_size), fileOffset)
+                    chunkLength = Int(shrankTo! - fileOffset)
+                }
+                if chunkLength > 0 {
+                    let chunk = UnsafeRawBufferPointer(start: mapped + chunkStart, count: chunkLength)
+                    jb_mapped_read_begin(chunk.baseAddress, chunk.count)
+                    body(chunk)
+                    let fault = jb_mapped_read_end()
+                    if fault >= 0 {
+                        // The file shrank after the check: the bytes past `fault` were read as zeros.
+                        let at = fileOffset + Int64(fault)
+                        return InputProblem(path: path, kind: .shrank, offset: at, bytesDelivered: at)
+                    }
+                }
+                if let shrankTo {
+                    return InputProblem(path: path, kind: .shrank, offset: shrankTo, bytesDelivered: shrankTo)
+                }
+                chunkStart += chunkLength
+            }
+            windowStart += Int64(windowLength)
+        }
+        return nil
+    }
+
+    // MARK: - Gzip
+
+    private static func readGzip(
+        descriptor: Int32, path: String, prefix: UnsafeRawBufferPointer, chunkSize: Int,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        let pipeline = GzipPipeline(
+            gzip: GzipStream(descriptor: descriptor, path: path, prefix: prefix), bufferSize: chunkSize)
+        if let end = pipeline.runInBackground(body) { return end }
+        // No thread could be started: inflate on this one.
+        return pipeline.runHere(body)
+    }
+
+    // MARK: - Streams
+
+    private static func readStream(
+        descriptor: Int32, path: String, chunkSize: Int, _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 4), alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        // Fill at least 4 bytes (or reach the end) to recognise the format.
+        var count = 0
+        var ended = false
+        while count < 4 {
+            let got = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            if got < 0 {
+                if errno == EINTR { continue }
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: Int64(count),
+                    bytesDelivered: 0)
+            }
+            if got == 0 {
+                ended = true
+                break
+            }
+            count += got
+        }
+        let head = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+        switch Format(sniffing: head) {
+        case .gzip:
+            return readGzip(descriptor: descriptor, path: path, prefix: head, chunkSize: chunkSize, body)
+        case .unsupported(let format):
+            return InputProblem(path: path, kind: .unsupportedCompression(format: format), offset: 0, bytesDelivered: 0)
+        case .plain:
+            break
+        }
+        // Plain: hand over the sniffed head (and, chunk by chunk, whatever follows).
+        var pending = count
+        while true {
+            if pending > 0 {
+                // Deliver in pieces of at most chunkSize (the sniff buffer may hold more).
+                var start = 0
+                while start < pending {
+                    let length = min(chunkSize, pending - start)
+                    body(UnsafeRawBufferPointer(start: buffer.baseAddress! + start, count: length))
+                    start += length
+                }
+                offset += Int64(pending)
+                pending = 0
+            }
+            if ended { return nil }
+            let got = Glibc.read(descriptor, buffer.baseAddress!, chunkSize)
+            if got < 0 {
+                if errno == EINTR { continue }
+                return InputProblem(
+                    path: path, kind: .cannotRead(Errno(rawValue: errno)), offset: offset,
+                    bytesDelivered: offset)
+            }
+            if got == 0 { return nil }
+            pending = got
+        }
+    }
+}

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Cuts a stream of byte chunks into lines.
+///
+/// Feed it the chunks of one input in order, then call `finish`. Each complete line is handed to
+/// the closure without its terminator (`\n`, or `\r\n`: a `\r` just before the `\n` is dropped)
+/// together with its 1-based line number. A last line without `\n` is delivered by `finish`.
+/// Any byte other than `\n` is just data: NUL bytes and invalid UTF-8 pass through untouched.
+///
+/// A line that lies wholly inside a chunk is handed out as a pointer into that chunk (no copy).
+/// Only the piece of a line that spans chunks is copied into one internal buffer, and only the
+/// new chunk is searched for its end, so a long line is never rescanned.
+///
+/// A line longer than `lineLimit` bytes (not counting its terminator) is not delivered: it is
+/// counted in `overlongLineCount`, the first `overlongLinesKept` are listed in `overlongLines`,
+/// and splitting resumes after its `\n`. Such a line is never buffered beyond `lineLimit + 1`
+/// bytes, so memory stays bounded whatever its length. Its line number is used up.
+///
+/// Newlines are found with `memchr` (vectorised in the C library).
+public struct LineSplitter {
+    /// A line that was too long to deliver.
+    public struct OverlongLine: Equatable, Sendable {
+        /// Its 1-based line number.
+        public var line: Int
+        /// Its length in bytes without the terminator.
+        public var length: Int
+    }
+
+    /// Lines longer than this (in bytes, terminator excluded) are skipped.
+    public let lineLimit: Int
+    /// How many overlong lines are remembered in `overlongLines` (all are counted).
+    public static let overlongLinesKept = 100
+    /// The number of lines seen so far (delivered or skipped).
+    public private(set) var lineCount = 0
+    /// The first `overlongLinesKept` overlong lines, in order.
+    public private(set) var overlongLines: [OverlongLine] = []
+    /// How many overlong lines were skipped in all.
+    public private(set) var overlongLineCount = 0
+
+    /// The start of a line that began in an earlier chunk (at most `lineLimit + 1` bytes).
+    private(set) var carry: [UInt8] = []
+    /// True while skipping the rest of an overlong line.
+    private var skipping = false
+    /// Bytes of the overlong line seen so far.
+    private var skippedLength = 0
+
+    /// The default `lineLimit`: 1 MiB.
+    public static let defaultLineLimit = 1 << 20
+
+    /// - Parameter lineLimit: the longest line delivered, in bytes without the terminator.
+    public init(lineLimit: Int = defaultLineLimit) {
+        self.lineLimit = max(0, lineLimit)
+    }
+
+    /// Splits `chunk`, delivering every line it completes.
+    ///
+    /// - Parameter body: called with each line (valid only during the call) and its number.
+    /// - Complexity: O(chunk.count); no allocation unless a line spans chunks.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) -> Void) {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+        let end = base + chunk.count
+        var lineStart = base
+        // Hot state in locals; written back at the end.
+        var number = lineCount
+
+        // First, complete the line carried over from earlier chunks, if any.
+        if skipping || !carry.isEmpty {
+            guard let newline = memchr(base, 0x0A, chunk.count) else {
+                absorbPartial(UnsafeRawBufferPointer(start: base, count: chunk.count))
+                return
+            }
+            let newlinePointer = UnsafeRawPointer(newline)
+            absorbPartial(UnsafeRawBufferPointer(start: base, count: newlinePointer - base))
+            number &+= 1
+            if skipping {
+                recordOverlong(line: number, length: skippedLength - (carryEndsWithCR ? 1 : 0))
+            } else {
+                let length = carry.count - (carry.last == 0x0D ? 1 : 0)
+                if length > lineLimit {
+                    recordOverlong(line: number, length: length)
+                } else {
+                    carry.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<length]), number) }
+                }
+            }
+            carry.removeAll(keepingCapacity: carry.capacity <= 64 << 10)
+            skipping = false
+            skippedLength = 0
+            lineStart = newlinePointer + 1
+        }
+
+        // The common case: lines wholly inside this chunk, handed out in place.
+        let limit = lineLimit
+        while lineStart < end, let newline = memchr(lineStart, 0x0A, end - lineStart) {
+            let newlinePointer = UnsafeRawPointer(newline)
+            var length = newlinePointer - lineStart
+            if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            number &+= 1
+            if length <= limit {
+                body(UnsafeRawBufferPointer(start: lineStart, count: length), number)
+            } else {
+                lineCount = number
+                recordOverlong(line: number, length: length)
+            }
+            lineStart = newlinePointer + 1
+        }
+        lineCount = number
+        if lineStart < end {
+            absorbPartial(UnsafeRawBufferPointer(start: lineStart, count: end - lineStart))
+        }
+    }
+
+    /// Delivers the last line if the input did not end with `\n`, and makes the splitter ready
+    /// for a new input (line numbers go on from where they were; the overlong list is kept).
+    public mutating func finish(_ body: (UnsafeRawBufferPointer, Int) -> Void) {
+        defer {
+            carry.removeAll()
+            skipping = false
+            skippedLength = 0
+        }
+        if skipping {
+            lineCount &+= 1
+            recordOverlong(line: lineCount, length: skippedLength - (carryEndsWithCR ? 1 : 0))
+        } else if !carry.isEmpty {
+            lineCount &+= 1
+            let length = carry.count - (carry.last == 0x0D ? 1 : 0)
+            if length > lineLimit {
+                recordOverlong(line: lineCount, length: length)
+            } else {
+                let number = lineCount
+                carry.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<length]), number) }
+            }
+        }
+    }
+
+    /// One `.overlongLine` problem per remembered overlong line, naming `path`. Only the first
+    /// `overlongLinesKept` are listed; `overlongLineCount` says how many there were in all.
+    public func problems(path: String) -> [InputProblem] {
+        overlongLines.map {
+            InputProblem(path: path, kind: .overlongLine(line: $0.line, length: $0.length, limit: lineLimit))
+        }
+    }
+
+    /// Whether the skipped part of an overlong line ended with `\r` (then it is not counted).
+    private var carryEndsWithCR: Bool { carry.last == 0x0D }
+
+    /// Adds a piece of an unfinished line to the carry, switching to skipping when the line
+    /// outgrows the limit. While skipping, only the last byte is kept (to drop a final `\r`).
+    private mutating func absorbPartial(_ piece: UnsafeRawBufferPointer) {
+        guard piece.count > 0 else { return }
+        if skipping {
+            skippedLength &+= piece.count
+            carry.removeAll(keepingCapacity: true)
+            carry.append(piece[piece.count - 1])
+            return
+        }
+        // +1: a line of exactly `lineLimit` bytes may still be followed by its `\r`.
+        if carry.count + piece.count > lineLimit + 1 {
+            skipping = true
+            skippedLength = carry.count + piece.count
+            carry.removeAll(keepingCapacity: false)
+            carry.append(piece[piece.count - 1])
+            return
+        }
+        carry.append(contentsOf: piece)
+    }
+
+    private mutating func recordOverlong(line: Int, length: Int) {
+        overlongLineCount &+= 1
+        if overlongLines.count < Self.overlongLinesKept {
+            overlongLines.append(OverlongLine(line: line, length: length))
+        }
+    }
+}
