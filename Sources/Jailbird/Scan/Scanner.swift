@@ -20,7 +20,7 @@ public struct ScanOptions: Sendable {
 
     public init(
         filter: FilterSpec? = nil, zone: TimeZoneRules = .utc, now: Int64? = nil, fallbackReference: Int64 = 0,
-        since: Int64? = nil, until: Int64? = nil, maxLineLength: Int = LineSplitter.defaultMaxLineLength
+        since: Int64? = nil, until: Int64? = nil, maxLineLength: Int = LineSplitter.defaultLineLimit
     ) {
         self.filter = filter
         self.zone = zone
@@ -83,7 +83,7 @@ public enum Scanner {
         if let spec = options.filter { filters = [AnyLineFilter(spec)] }
         let reference = options.now ?? source.modificationTime ?? options.fallbackReference
         var timestamps = TimestampReader(zone: options.zone, reference: reference)
-        var splitter = LineSplitter(maxLineLength: options.maxLineLength)
+        var splitter = LineSplitter(lineLimit: options.maxLineLength)
         var scratch = [UInt8](repeating: 0, count: 256)
         var lastTime: Int64?
         var firstChunk = true
@@ -138,12 +138,7 @@ public enum Scanner {
         }
         splitter.finish(handle)
         result.lines = splitter.lineCount
-        for overlong in splitter.overlongLines {
-            result.problems.append(
-                InputProblem.lineTooLong(
-                    path: source.displayName, line: overlong.line, length: overlong.length,
-                    limit: options.maxLineLength))
-        }
+        result.problems += splitter.problems(path: source.displayName)
         if let problem { result.problems.append(problem) }
         return result
     }
