@@ -192,7 +192,7 @@ enum SSHDTestLines {
     func annotatedSamplesMatchFail2ban(mode: SSHDFilter.Mode) throws {
         let outcome = try Self.replaySamples(mode: mode)
         #expect(outcome.failures == [], "\(mode): \(outcome.passed)/\(outcome.checks)")
-        #expect(outcome.checks > 40)
+        #expect(outcome.checks > 10)
         print("sshd samples [\(mode)]: \(outcome.passed)/\(outcome.checks) checks")
     }
 
@@ -211,9 +211,12 @@ enum SSHDTestLines {
         var filter = SSHDFilter(mode: mode)
         var actual: [String] = []
         var number = 0
-        for line in log.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Array(log.utf8).split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
-            if let match = SSHDTestLines.run(&filter, String(line), number: number, reference: (2024, 12, 31)),
+            var bytes = Array(line)
+            if bytes.last == 0x0D { bytes.removeLast() }
+            if let match = SSHDTestLines.run(
+                &filter, String(decoding: bytes, as: UTF8.self), number: number, reference: (2024, 12, 31)),
                 match.kind == .failure
             {
                 actual.append("\(number) \(match.host)")
@@ -221,6 +224,10 @@ enum SSHDTestLines {
         }
         let agreeing = zip(actual, expected).filter { $0 == $1 }.count
         print("loghub OpenSSH_2k [\(mode)]: \(agreeing)/\(expected.count) oracle failures, \(actual.count) ours")
+        let ours = Set(actual)
+        let theirs = Set(expected)
+        #expect(Array(ours.subtracting(theirs)).sorted().prefix(10) == [], "extra failures")
+        #expect(Array(theirs.subtracting(ours)).sorted().prefix(10) == [], "missed failures")
         #expect(actual == expected)
     }
 
@@ -236,7 +243,8 @@ enum SSHDTestLines {
             "Jan  1 00:00:02 h sshd[3]: Failed password for invalid user b from 192.0.2.9 port 22 ssh2: from 6.6.6.6",
         ])
         // fail2ban's lazy user stops at the first " from " that leads to a full match
-        #expect(results[0]?.host == .address(IPAddress("6.6.6.6")!) || results[0]?.host == .address(IPAddress("192.0.2.7")!))
+        #expect(results[0]?.host == .address(IPAddress("192.0.2.7")!))
+        #expect(results[0]?.user == "a from 6.6.6.6")
         #expect(results[1]?.host == .address(IPAddress("192.0.2.8")!))
         #expect(results[1]?.user == "invalid user x from 6.6.6.6 port 1 ssh2")
         #expect(results[2]?.host == .address(IPAddress("192.0.2.9")!))
