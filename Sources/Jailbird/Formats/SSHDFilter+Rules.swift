@@ -1,0 +1,724 @@
+/// The failregexes of fail2ban 1.0.2's `filter.d/sshd.conf` (`publickey = nofail`), each a
+/// hand-written matcher on the content that yields the same groups (`user`, `<HOST>`,
+/// `F-NOFAIL`, `F-MLFFORGET`, `F-MLFGAINED`) as Python's `re` would.
+///
+/// Where the regex has a choice, candidates are tried in the engine's order (greedy longest
+/// first, lazy shortest first, alternatives left to right) and the first one for which the
+/// rest of the pattern matches is kept, so attacker text such as a user name containing
+/// `" from 1.2.3.4"` yields the host fail2ban yields.
+enum SSHDRule: UInt8, CaseIterable {
+    case authenticationFailure
+    case userNotKnown
+    case failedPublickeyInvalidUser
+    case failed
+    case rootLoginRefused
+    case invalidUser
+    case notListedInAllowUsers
+    case listedInDenyUsers
+    case notInAnyGroup
+    case refusedConnect
+    case authFailDisconnect
+    case groupInDenyGroups
+    case noGroupInAllowGroups
+    case pamAuthenticationFailure
+    case maximumAttemptsExceeded
+    case accountLocked
+    case changeOfUsername
+    case tooManyAuthenticationFailures
+    case disconnectByUser
+    case connectionClosed
+    case connectionClosedPreauth
+    case connectionClosedHelper
+    case disconnectedUserPreauth
+    case accepted
+    case noIdentification
+    case kexIdentification
+    case badProtocolVersion
+    case serverLtype
+    case readSocketReset
+    case bannerInvalidFormat
+    case noAuthenticationMethods
+    case unableToNegotiateWith
+    case unableToNegotiate
+    case noMatchingFound
+    case connectionFrom
+
+    /// The stable rule name reported in events.
+    var name: String {
+        switch self {
+        case .authenticationFailure: return "sshd.authentication-failure"
+        case .userNotKnown: return "sshd.user-not-known"
+        case .failedPublickeyInvalidUser: return "sshd.failed-publickey-invalid-user"
+        case .failed: return "sshd.failed"
+        case .rootLoginRefused: return "sshd.root-login-refused"
+        case .invalidUser: return "sshd.invalid-user"
+        case .notListedInAllowUsers: return "sshd.not-in-allowusers"
+        case .listedInDenyUsers: return "sshd.in-denyusers"
+        case .notInAnyGroup: return "sshd.not-in-any-group"
+        case .refusedConnect: return "sshd.refused-connect"
+        case .authFailDisconnect: return "sshd.disconnect-auth-fail"
+        case .groupInDenyGroups: return "sshd.in-denygroups"
+        case .noGroupInAllowGroups: return "sshd.not-in-allowgroups"
+        case .pamAuthenticationFailure: return "sshd.pam-auth-failure"
+        case .maximumAttemptsExceeded: return "sshd.max-auth-attempts"
+        case .accountLocked: return "sshd.account-locked"
+        case .changeOfUsername: return "sshd.change-of-username"
+        case .tooManyAuthenticationFailures: return "sshd.too-many-auth-failures"
+        case .disconnectByUser: return "sshd.disconnect-by-user"
+        case .connectionClosed: return "sshd.connection-closed"
+        case .connectionClosedPreauth: return "sshd.ddos.connection-closed-preauth"
+        case .connectionClosedHelper: return "sshd.ddos.connection-closed"
+        case .disconnectedUserPreauth: return "sshd.extra.disconnected-preauth"
+        case .accepted: return "sshd.accepted"
+        case .noIdentification: return "sshd.ddos.no-identification"
+        case .kexIdentification: return "sshd.ddos.kex-identification"
+        case .badProtocolVersion: return "sshd.ddos.bad-protocol-version"
+        case .serverLtype: return "sshd.ddos.server-ltype"
+        case .readSocketReset: return "sshd.ddos.read-socket-reset"
+        case .bannerInvalidFormat: return "sshd.ddos.banner-invalid-format"
+        case .noAuthenticationMethods: return "sshd.extra.no-auth-methods"
+        case .unableToNegotiateWith: return "sshd.extra.unable-to-negotiate-with"
+        case .unableToNegotiate: return "sshd.extra.unable-to-negotiate"
+        case .noMatchingFound: return "sshd.extra.no-matching-found"
+        case .connectionFrom: return "sshd.connection-from"
+        }
+    }
+
+    /// The failregex list of a mode, in fail2ban's order (`cmnfailre`, `mdre-<mode>`, `cfooterre`).
+    static func list(for mode: SSHDFilter.Mode) -> [SSHDRule] {
+        let head: [SSHDRule] = [
+            .authenticationFailure, .userNotKnown, .failedPublickeyInvalidUser, .failed, .rootLoginRefused,
+            .invalidUser, .notListedInAllowUsers, .listedInDenyUsers, .notInAnyGroup, .refusedConnect,
+            .authFailDisconnect, .groupInDenyGroups, .noGroupInAllowGroups, .pamAuthenticationFailure,
+            .maximumAttemptsExceeded, .accountLocked, .changeOfUsername, .tooManyAuthenticationFailures,
+            .disconnectByUser,
+        ]
+        let ddos: [SSHDRule] = [
+            .noIdentification, .kexIdentification, .badProtocolVersion, .serverLtype, .readSocketReset,
+            .bannerInvalidFormat,
+        ]
+        let extra: [SSHDRule] = [.noAuthenticationMethods, .unableToNegotiateWith, .unableToNegotiate, .noMatchingFound]
+        switch mode {
+        case .normal:
+            return head + [.connectionClosed, .accepted, .connectionFrom]
+        case .ddos:
+            return head + [.connectionClosedPreauth, .connectionClosedHelper, .accepted] + ddos + [.connectionFrom]
+        case .extra:
+            return head + [.disconnectedUserPreauth, .accepted] + extra + [.connectionFrom]
+        case .aggressive:
+            return head + [.connectionClosedPreauth, .connectionClosedHelper, .accepted] + ddos + extra
+                + [.connectionFrom]
+        }
+    }
+}
+
+/// The groups one failregex match yields.
+struct SSHDRuleHit {
+    var rule: SSHDRule
+    var nofail = false
+    var forget = false
+    var gained = false
+    /// The `user` group when it took part in the match (possibly empty).
+    var user: Range<Int>?
+    /// The `alt_user` group (pam's `ruser=`), merged into `user` when that is empty.
+    var alternateUser: Range<Int>?
+    var host: HostCapture?
+
+    init(_ rule: SSHDRule) { self.rule = rule }
+}
+
+extension SSHDScanner {
+    /// Matches `rule` against the content starting at `start`.
+    func match(_ rule: SSHDRule, at start: Int) -> SSHDRuleHit? {
+        switch rule {
+        case .authenticationFailure: return authenticationFailure(start)
+        case .userNotKnown:
+            guard let after = literal("User not known to the underlying authentication module for ", at: start)
+            else { return nil }
+            return greedyUserFromHost(after, .userNotKnown) { suffixToEnd($0) }
+        case .failedPublickeyInvalidUser:
+            guard let after = literal("Failed publickey for invalid user ", at: start) else { return nil }
+            return failedUser(after, invalid: true, rule: .failedPublickeyInvalidUser)
+        case .failed: return failed(start)
+        case .rootLoginRefused:
+            guard let after = literal("ROOT LOGIN REFUSED FROM ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.rootLoginRefused)
+            hit.user = start..<(start + 4)
+            hit.host = host(after) { _ in true }
+            return hit.host == nil ? nil : hit
+        case .invalidUser:
+            guard byte(start) == UInt8(ascii: "i") || byte(start) == UInt8(ascii: "I"),
+                let after = literal("llegal user ", at: start + 1) ?? literal("nvalid user ", at: start + 1)
+            else { return nil }
+            return lazyUserFromHost(after, .invalidUser) { suffixToEnd($0) }
+        case .notListedInAllowUsers:
+            return userFromHostNotAllowed(start, " not allowed because not listed in AllowUsers", rule)
+        case .listedInDenyUsers:
+            return userFromHostNotAllowed(start, " not allowed because listed in DenyUsers", rule)
+        case .notInAnyGroup:
+            return userFromHostNotAllowed(start, " not allowed because not in any group", rule)
+        case .groupInDenyGroups:
+            return userFromHostNotAllowed(start, " not allowed because a group is listed in DenyGroups", rule)
+        case .noGroupInAllowGroups:
+            return userFromHostNotAllowed(
+                start, " not allowed because none of user's groups are listed in AllowGroups", rule)
+        case .refusedConnect:
+            guard let after = literal("refused connect from ", at: start) else { return nil }
+            let tokenEnd = nonSpaceEnd(after)
+            guard tokenEnd > after, let open = literal(" (", at: tokenEnd) else { return nil }
+            var hit = SSHDRuleHit(.refusedConnect)
+            hit.host = host(open) { byte($0.end) == UInt8(ascii: ")") }
+            return hit.host == nil ? nil : hit
+        case .authFailDisconnect:
+            guard let after = literal("Received disconnect from ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.authFailDisconnect)
+            hit.forget = true
+            hit.host = host(after) { capture in
+                onPortOptions(capture.end) { authFailTail($0) }
+            }
+            return hit.host == nil ? nil : hit
+        case .pamAuthenticationFailure: return pamAuthenticationFailure(start)
+        case .maximumAttemptsExceeded:
+            guard let after = literal("maximum authentication attempts exceeded for ", at: start) else { return nil }
+            return greedyUserFromHost(after, .maximumAttemptsExceeded) { hostEnd in
+                onPortOptions(hostEnd) { sshVersionOptions($0) { suffixToEnd($0) } }
+            }
+        case .accountLocked:
+            guard let after = literal("User ", at: start) else { return nil }
+            let tail: StaticString = " not allowed because account is locked"
+            var hit = SSHDRuleHit(.accountLocked)
+            let tokenEnd = nonSpaceEnd(after)
+            if tokenEnd > after && has(tail, at: tokenEnd) {
+                hit.user = after..<tokenEnd
+                return hit
+            }
+            var end = after
+            while end < count {
+                if has(tail, at: end) {
+                    hit.user = after..<end
+                    return hit
+                }
+                end += 1
+            }
+            return nil
+        case .changeOfUsername: return changeOfUsername(start)
+        case .tooManyAuthenticationFailures: return tooManyAuthenticationFailures(start)
+        case .disconnectByUser:
+            guard let after = literal("Received disconnect from ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.disconnectByUser)
+            hit.nofail = true
+            hit.forget = true
+            hit.host = host(after) { capture in
+                onPortOptions(capture.end) { position in
+                    guard byte(position) == UInt8(ascii: ":") else { return false }
+                    return has("11:", at: spaceEnd(position + 1))
+                }
+            }
+            return hit.host == nil ? nil : hit
+        case .connectionClosed:
+            return connectionClosed(start, rule: rule) { suffixToEnd($0) }
+        case .connectionClosedPreauth:
+            return connectionClosed(start, rule: rule) { hostEnd in
+                onPortOptions(hostEnd) { position in
+                    spaces(position) { afterSpaces in
+                        guard let afterTag = literal("[preauth]", at: afterSpaces) else { return false }
+                        return onlySpaceToEnd(afterTag)
+                    }
+                }
+            }
+        case .connectionClosedHelper:
+            return connectionClosed(start, rule: rule) { hostEnd in
+                onPortOptions(hostEnd) { isEnd($0) } || onlySpaceToEnd(hostEnd)
+            }
+        case .disconnectedUserPreauth: return disconnectedUserPreauth(start)
+        case .accepted: return accepted(start)
+        case .noIdentification:
+            guard let after = literal("Did not receive identification string from ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.noIdentification)
+            hit.host = host(after) { _ in true }
+            return hit.host == nil ? nil : hit
+        case .kexIdentification:
+            guard var index = literal("kex_exchange_identification: ", at: start) else { return nil }
+            if let after = literal("read: ", at: index) { index = after }
+            let first = byte(index)
+            if first == UInt8(ascii: "C") || first == UInt8(ascii: "c") {
+                if has("lient sent invalid protocol identifier", at: index + 1) { return SSHDRuleHit(.kexIdentification) }
+            }
+            // `(?:read: )?` is optional: the alternatives may also start at "read: " itself, which
+            // they never do (they begin with [Cc]).
+            if first == UInt8(ascii: "C") || first == UInt8(ascii: "c") {
+                if has("onnection closed by remote host", at: index + 1) || has("onnection reset by peer", at: index + 1)
+                {
+                    return SSHDRuleHit(.kexIdentification)
+                }
+            }
+            return nil
+        case .badProtocolVersion:
+            guard let after = literal("Bad protocol version identification '", at: start) else { return nil }
+            // '.*' is greedy: the last "' from " followed by a host
+            var quote = count - 1
+            while quote >= after {
+                if let hostStart = literal("' from ", at: quote) {
+                    if let capture = host(hostStart, { _ in true }) {
+                        var hit = SSHDRuleHit(.badProtocolVersion)
+                        hit.host = capture
+                        return hit
+                    }
+                }
+                quote -= 1
+            }
+            return nil
+        case .serverLtype:
+            guard let after = literal("SSH: Server;Ltype: ", at: start) else { return nil }
+            guard let kindEnd = literal("Authname", at: after) ?? literal("Version", at: after) ?? literal("Kex", at: after),
+                let hostStart = literal(";Remote: ", at: kindEnd)
+            else { return nil }
+            var hit = SSHDRuleHit(.serverLtype)
+            hit.nofail = true
+            hit.host = host(hostStart) { capture in
+                guard byte(capture.end) == UInt8(ascii: "-") else { return false }
+                let numberEnd = digitEnd(capture.end + 1)
+                guard numberEnd > capture.end + 1, byte(numberEnd) == UInt8(ascii: ";") else { return false }
+                let upper = byte(numberEnd + 1)
+                guard upper >= UInt8(ascii: "A") && upper <= UInt8(ascii: "Z") else { return false }
+                let wordEnd = self.wordEnd(numberEnd + 2)
+                return wordEnd > numberEnd + 2 && byte(wordEnd) == UInt8(ascii: ":")
+            }
+            return hit.host == nil ? nil : hit
+        case .readSocketReset:
+            guard has("Read from socket failed: Connection reset by peer", at: start) else { return nil }
+            var hit = SSHDRuleHit(.readSocketReset)
+            hit.forget = true
+            return hit
+        case .bannerInvalidFormat:
+            guard let after = literal("banner exchange: Connection from ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.bannerInvalidFormat)
+            hit.host = host(after) { capture in
+                onPortOptions(capture.end) { has(": invalid format", at: $0) }
+            }
+            return hit.host == nil ? nil : hit
+        case .noAuthenticationMethods:
+            guard let after = literal("Received disconnect from ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.noAuthenticationMethods)
+            hit.forget = true
+            hit.host = host(after) { capture in
+                onPortOptions(capture.end) { position in
+                    guard byte(position) == UInt8(ascii: ":"),
+                        var index = literal("14: No", at: spaceEnd(position + 1))
+                    else { return false }
+                    if let skipped = literal(" supported", at: index),
+                        has(" authentication methods available", at: skipped)
+                    {
+                        return true
+                    }
+                    index = index + 0
+                    return has(" authentication methods available", at: index)
+                }
+            }
+            return hit.host == nil ? nil : hit
+        case .unableToNegotiateWith:
+            guard let after = literal("Unable to negotiate with ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.unableToNegotiateWith)
+            hit.host = host(after) { capture in
+                onPortOptions(capture.end) { position in
+                    guard let algorithmStart = literal(": no matching ", at: position) else { return false }
+                    return algorithmMatch(algorithmStart) { end in
+                        has(" found", at: end) && end + 6 < count
+                    }
+                }
+            }
+            return hit.host == nil ? nil : hit
+        case .unableToNegotiate:
+            guard let after = literal("Unable to negotiate a ", at: start), after < count,
+                SSHDScanner.isWord(base[after])
+            else { return nil }
+            return SSHDRuleHit(.unableToNegotiate)
+        case .noMatchingFound:
+            guard let after = literal("no matching ", at: start),
+                algorithmMatch(after, { has(" found:", at: $0) })
+            else { return nil }
+            return SSHDRuleHit(.noMatchingFound)
+        case .connectionFrom:
+            guard let after = literal("Connection from ", at: start) else { return nil }
+            var hit = SSHDRuleHit(.connectionFrom)
+            hit.nofail = true
+            hit.host = host(after) { _ in true }
+            return hit.host == nil ? nil : hit
+        }
+    }
+
+    // MARK: - Shared shapes
+
+    /// `<F-USER>.*</F-USER> from <HOST>` + rest: the greedy user ends at the last workable " from ".
+    private func greedyUserFromHost(_ userStart: Int, _ rule: SSHDRule, _ rest: (Int) -> Bool) -> SSHDRuleHit? {
+        var end = count - 6
+        while end >= userStart {
+            if isFrom(end), let capture = host(end + 6, { rest($0.end) }) {
+                var hit = SSHDRuleHit(rule)
+                hit.user = userStart..<end
+                hit.host = capture
+                return hit
+            }
+            end -= 1
+        }
+        return nil
+    }
+
+    /// `<F-USER>.*?</F-USER> from <HOST>` + rest: the lazy user ends at the first workable " from ".
+    private func lazyUserFromHost(_ userStart: Int, _ rule: SSHDRule, _ rest: (Int) -> Bool) -> SSHDRuleHit? {
+        var end = userStart
+        while end + 6 <= count {
+            if isFrom(end), let capture = host(end + 6, { rest($0.end) }) {
+                var hit = SSHDRuleHit(rule)
+                hit.user = userStart..<end
+                hit.host = capture
+                return hit
+            }
+            end += 1
+        }
+        return nil
+    }
+
+    /// `<F-USER>\S+|.*?</F-USER>` followed by `separator` and `<HOST>` + rest.
+    private func tokenOrLazyUserHost(
+        _ userStart: Int, separator: StaticString, _ rule: SSHDRule, _ rest: (Int) -> Bool
+    ) -> SSHDRuleHit? {
+        let tokenEnd = nonSpaceEnd(userStart)
+        if tokenEnd > userStart, let hostStart = literal(separator, at: tokenEnd),
+            let capture = host(hostStart, { rest($0.end) })
+        {
+            var hit = SSHDRuleHit(rule)
+            hit.user = userStart..<tokenEnd
+            hit.host = capture
+            return hit
+        }
+        var end = userStart
+        while end < count {
+            if let hostStart = literal(separator, at: end), let capture = host(hostStart, { rest($0.end) }) {
+                var hit = SSHDRuleHit(rule)
+                hit.user = userStart..<end
+                hit.host = capture
+                return hit
+            }
+            end += 1
+        }
+        return nil
+    }
+
+    /// `^User <F-USER>\S+|.*?</F-USER> from <HOST> not allowed because …%(__suff)s$`
+    private func userFromHostNotAllowed(_ start: Int, _ tail: StaticString, _ rule: SSHDRule) -> SSHDRuleHit? {
+        guard let after = literal("User ", at: start) else { return nil }
+        return tokenOrLazyUserHost(after, separator: " from ", rule) { hostEnd in
+            guard let tailEnd = literal(tail, at: hostEnd) else { return false }
+            return suffixToEnd(tailEnd)
+        }
+    }
+
+    /// `(?: ssh\d*)?` then `next`.
+    private func sshVersionOptions(_ position: Int, _ next: (Int) -> Bool) -> Bool {
+        if let after = literal(" ssh", at: position) {
+            var end = digitEnd(after)
+            while end >= after {
+                if next(end) { return true }
+                end -= 1
+            }
+        }
+        return next(position)
+    }
+
+    /// `:\s*3: .*: Auth fail%(__suff)s$`
+    private func authFailTail(_ position: Int) -> Bool {
+        guard byte(position) == UInt8(ascii: ":"), let after = literal("3: ", at: spaceEnd(position + 1)) else {
+            return false
+        }
+        var index = after
+        while index < count {
+            if let tagEnd = literal(": Auth fail", at: index), suffixToEnd(tagEnd) { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// `__alg_match = (?:(?:\w+ (?!found\b)){0,2}\w+)` then `next`.
+    private func algorithmMatch(_ position: Int, _ next: (Int) -> Bool) -> Bool {
+        var index = position
+        for iteration in 0...2 {
+            let end = wordEnd(index)
+            guard end > index else { return false }
+            if iteration < 2 && byte(end) == UInt8(ascii: " ") && !isFoundWord(end + 1) && wordEnd(end + 1) > end + 1 {
+                // greedy: one more word first, then stop here
+                if algorithmMatchRest(end + 1, iterations: iteration + 1, next) { return true }
+            }
+            return next(end)
+        }
+        return false
+    }
+
+    private func algorithmMatchRest(_ position: Int, iterations: Int, _ next: (Int) -> Bool) -> Bool {
+        let end = wordEnd(position)
+        guard end > position else { return false }
+        if iterations < 2 && byte(end) == UInt8(ascii: " ") && !isFoundWord(end + 1) {
+            if algorithmMatchRest(end + 1, iterations: iterations + 1, next) { return true }
+        }
+        return next(end)
+    }
+
+    /// `found\b` at `position`.
+    private func isFoundWord(_ position: Int) -> Bool {
+        guard let end = literal("found", at: position) else { return false }
+        return end >= count || !SSHDScanner.isWord(base[end])
+    }
+
+    // MARK: - Rules with more structure
+
+    /// `^[aA]uthentication (?:failure|error|failed) for <F-USER>.*</F-USER> from <HOST>( via \S+)?%(__suff)s$`
+    private func authenticationFailure(_ start: Int) -> SSHDRuleHit? {
+        let first = byte(start)
+        guard first == UInt8(ascii: "a") || first == UInt8(ascii: "A"),
+            let word = literal("uthentication ", at: start + 1),
+            let kind = literal("failure", at: word) ?? literal("error", at: word) ?? literal("failed", at: word),
+            let after = literal(" for ", at: kind)
+        else { return nil }
+        return greedyUserFromHost(after, .authenticationFailure) { hostEnd in
+            if let viaEnd = literal(" via ", at: hostEnd) {
+                var end = nonSpaceEnd(viaEnd)
+                while end > viaEnd {
+                    if suffixToEnd(end) { return true }
+                    end -= 1
+                }
+            }
+            return suffixToEnd(hostEnd)
+        }
+    }
+
+    /// `^Failed <cmnfailed> for (?P<cond_inv>invalid user )?<F-USER>(?P<cond_user>\S+)|(?(cond_inv)(?:(?! from ).)*?|[^:]+)</F-USER> from <HOST>%(__on_port_opt)s(?: ssh\d*)?(?(cond_user): |(?:(?:(?! from ).)*)$)`
+    /// with `cmnfailed = (?:<F-NOFAIL>publickey</F-NOFAIL>|\S+)`.
+    private func failed(_ start: Int) -> SSHDRuleHit? {
+        guard let methodStart = literal("Failed ", at: start) else { return nil }
+        let methodEnd = nonSpaceEnd(methodStart)
+        guard methodEnd > methodStart, let userStart = literal(" for ", at: methodEnd) else { return nil }
+        guard var hit = failedUserAlternatives(userStart) else { return nil }
+        hit.nofail = methodEnd - methodStart == 9 && has("publickey", at: methodStart)
+        return hit
+    }
+
+    private func failedUserAlternatives(_ userStart: Int) -> SSHDRuleHit? {
+        if let invalidEnd = literal("invalid user ", at: userStart),
+            let hit = failedUser(invalidEnd, invalid: true, rule: .failed)
+        {
+            return hit
+        }
+        return failedUser(userStart, invalid: false, rule: .failed)
+    }
+
+    /// The user alternatives of the `Failed …` rules after `for ` (and `invalid user ` when
+    /// `invalid`): `\S+` (then `: ` must follow), else the lazy no-" from " text (invalid) or the
+    /// greedy `[^:]+` (valid user).
+    private func failedUser(_ userStart: Int, invalid: Bool, rule: SSHDRule) -> SSHDRuleHit? {
+        var hit = SSHDRuleHit(rule)
+        let tokenEnd = nonSpaceEnd(userStart)
+        if tokenEnd > userStart, let hostStart = literal(" from ", at: tokenEnd),
+            let capture = host(hostStart, { failedRest($0.end, tokenUser: true) })
+        {
+            hit.user = userStart..<tokenEnd
+            hit.host = capture
+            return hit
+        }
+        if invalid {
+            guard let end = firstFrom(userStart),
+                let capture = host(end + 6, { failedRest($0.end, tokenUser: false) })
+            else { return nil }
+            hit.user = userStart..<end
+            hit.host = capture
+            return hit
+        }
+        // [^:]+ greedy: from the right, no ':' between userStart and the " from "
+        var limit = userStart
+        while limit < count && base[limit] != UInt8(ascii: ":") { limit += 1 }
+        var end = min(limit, count - 6)
+        while end > userStart {
+            if isFrom(end), let capture = host(end + 6, { failedRest($0.end, tokenUser: false) }) {
+                hit.user = userStart..<end
+                hit.host = capture
+                return hit
+            }
+            end -= 1
+        }
+        return nil
+    }
+
+    private func failedRest(_ hostEnd: Int, tokenUser: Bool) -> Bool {
+        onPortOptions(hostEnd) { afterPort in
+            sshVersionOptions(afterPort) { position in
+                tokenUser ? has(": ", at: position) : noFromToEnd(position)
+            }
+        }
+    }
+
+    /// `^<F-NOFAIL>%(__pam_auth)s\(sshd:auth\):\s+authentication failure;</F-NOFAIL>(?:\s+(?:(?:logname|e?uid|tty)=\S*)){0,4}\s+ruser=<F-ALT_USER>\S*</F-ALT_USER>\s+rhost=<HOST>(?:\s+user=<F-USER>\S*</F-USER>)?%(__suff)s$`
+    private func pamAuthenticationFailure(_ start: Int) -> SSHDRuleHit? {
+        guard let nameStart = literal("pam_", at: start) else { return nil }
+        var index = nameStart
+        while index < count && base[index] >= UInt8(ascii: "a") && base[index] <= UInt8(ascii: "z") { index += 1 }
+        guard index > nameStart, let tagEnd = literal("(sshd:auth):", at: index) else { return nil }
+        let spacesEnd = spaceEnd(tagEnd)
+        guard spacesEnd > tagEnd, var position = literal("authentication failure;", at: spacesEnd) else { return nil }
+        // (?:\s+(?:logname|e?uid|tty)=\S*){0,4}
+        for _ in 0..<4 {
+            let keyStart = spaceEnd(position)
+            guard keyStart > position,
+                let valueStart = literal("logname=", at: keyStart) ?? literal("uid=", at: keyStart)
+                    ?? literal("euid=", at: keyStart) ?? literal("tty=", at: keyStart)
+            else { break }
+            position = nonSpaceEnd(valueStart)
+        }
+        let ruserKey = spaceEnd(position)
+        guard ruserKey > position, let ruserStart = literal("ruser=", at: ruserKey) else { return nil }
+        let ruserEnd = nonSpaceEnd(ruserStart)
+        let rhostKey = spaceEnd(ruserEnd)
+        guard rhostKey > ruserEnd, let hostStart = literal("rhost=", at: rhostKey) else { return nil }
+        var hit = SSHDRuleHit(.pamAuthenticationFailure)
+        hit.nofail = true
+        hit.alternateUser = ruserStart..<ruserEnd
+        var user: Range<Int>?
+        hit.host = host(hostStart) { capture in
+            let userKey = spaceEnd(capture.end)
+            if userKey > capture.end, let userStart = literal("user=", at: userKey) {
+                let userEnd = nonSpaceEnd(userStart)
+                if suffixToEnd(userEnd) {
+                    user = userStart..<userEnd
+                    return true
+                }
+            }
+            user = nil
+            return suffixToEnd(capture.end)
+        }
+        guard hit.host != nil else { return nil }
+        hit.user = user
+        return hit
+    }
+
+    /// `^<F-MLFFORGET>Disconnecting</F-MLFFORGET>(?: from)?(?: (?:invalid|authenticating)) user <F-USER>\S+</F-USER> <HOST>%(__on_port_opt)s:\s*Change of username or service not allowed:\s*.*\[preauth\]\s*$`
+    private func changeOfUsername(_ start: Int) -> SSHDRuleHit? {
+        guard var index = literal("Disconnecting", at: start) else { return nil }
+        if let after = literal(" from", at: index), invalidOrAuthenticatingUser(after) != nil { index = after }
+        guard let userStart = invalidOrAuthenticatingUser(index) else { return nil }
+        let userEnd = nonSpaceEnd(userStart)
+        guard userEnd > userStart, let hostStart = literal(" ", at: userEnd) else { return nil }
+        var hit = SSHDRuleHit(.changeOfUsername)
+        hit.forget = true
+        hit.user = userStart..<userEnd
+        hit.host = host(hostStart) { capture in
+            onPortOptions(capture.end) { position in
+                guard byte(position) == UInt8(ascii: ":"),
+                    let after = literal("Change of username or service not allowed:", at: spaceEnd(position + 1))
+                else { return false }
+                return endsWithPreauth(after)
+            }
+        }
+        return hit.host == nil ? nil : hit
+    }
+
+    /// `.*\[preauth\]\s*$` from `position`.
+    private func endsWithPreauth(_ position: Int) -> Bool {
+        var end = count
+        while end > position && SSHDScanner.isSpace(base[end - 1]) { end -= 1 }
+        return end - position >= 9 && has("[preauth]", at: end - 9)
+    }
+
+    /// ` invalid user ` or ` authenticating user ` at `position`: the user's start.
+    private func invalidOrAuthenticatingUser(_ position: Int) -> Int? {
+        guard let word = literal(" invalid", at: position) ?? literal(" authenticating", at: position) else {
+            return nil
+        }
+        return literal(" user ", at: word)
+    }
+
+    /// `^Disconnecting: Too many authentication failures(?: for <F-USER>\S+|.*?</F-USER>)?%(__suff)s$`
+    private func tooManyAuthenticationFailures(_ start: Int) -> SSHDRuleHit? {
+        guard let after = literal("Disconnecting: Too many authentication failures", at: start) else { return nil }
+        var hit = SSHDRuleHit(.tooManyAuthenticationFailures)
+        if let userStart = literal(" for ", at: after) {
+            let tokenEnd = nonSpaceEnd(userStart)
+            if tokenEnd > userStart && suffixToEnd(tokenEnd) {
+                hit.user = userStart..<tokenEnd
+                return hit
+            }
+            var end = userStart
+            while end <= count {
+                if suffixToEnd(end) {
+                    hit.user = userStart..<end
+                    return hit
+                }
+                end += 1
+            }
+        }
+        return suffixToEnd(after) ? hit : nil
+    }
+
+    /// `^(Connection (?:closed|reset)|Disconnected) (?:by|from)%(__authng_user)s <HOST>` + rest, with
+    /// `__authng_user = (?: (?:invalid|authenticating) user <F-USER>\S+|.*?</F-USER>)?`.
+    private func connectionClosed(_ start: Int, rule: SSHDRule, _ rest: (Int) -> Bool) -> SSHDRuleHit? {
+        var index: Int
+        if let after = literal("Connection ", at: start) {
+            guard let word = literal("closed", at: after) ?? literal("reset", at: after) else { return nil }
+            index = word
+        } else if let after = literal("Disconnected", at: start) {
+            index = after
+        } else {
+            return nil
+        }
+        guard let preposition = literal(" by", at: index) ?? literal(" from", at: index) else { return nil }
+        if let userStart = invalidOrAuthenticatingUser(preposition),
+            var hit = tokenOrLazyUserHost(userStart, separator: " ", rule, rest)
+        {
+            hit.nofail = rule != .connectionClosedPreauth
+            hit.forget = true
+            return hit
+        }
+        guard let hostStart = literal(" ", at: preposition) else { return nil }
+        var hit = SSHDRuleHit(rule)
+        hit.nofail = rule != .connectionClosedPreauth
+        hit.forget = true
+        hit.host = host(hostStart) { rest($0.end) }
+        return hit.host == nil ? nil : hit
+    }
+
+    /// `^<F-MLFFORGET>Disconnected</F-MLFFORGET>(?: from)?(?: (?:invalid|authenticating)) user <F-USER>\S+|.*?</F-USER> <HOST>%(__on_port_opt)s \[preauth\]\s*$`
+    private func disconnectedUserPreauth(_ start: Int) -> SSHDRuleHit? {
+        guard let after = literal("Disconnected", at: start) else { return nil }
+        let rest: (Int) -> Bool = { hostEnd in
+            self.onPortOptions(hostEnd) { position in
+                guard let tagEnd = self.literal(" [preauth]", at: position) else { return false }
+                return self.onlySpaceToEnd(tagEnd)
+            }
+        }
+        var starts: [Int] = []
+        if let withFrom = literal(" from", at: after), let userStart = invalidOrAuthenticatingUser(withFrom) {
+            starts.append(userStart)
+        }
+        if let userStart = invalidOrAuthenticatingUser(after) { starts.append(userStart) }
+        for userStart in starts {
+            if var hit = tokenOrLazyUserHost(userStart, separator: " ", .disconnectedUserPreauth, rest) {
+                hit.forget = true
+                return hit
+            }
+        }
+        return nil
+    }
+
+    /// `^<F-MLFFORGET><F-MLFGAINED>Accepted \w+</F-MLFGAINED></F-MLFFORGET> for <F-USER>\S+</F-USER> from <HOST>(?:\s|$)`
+    private func accepted(_ start: Int) -> SSHDRuleHit? {
+        guard let methodStart = literal("Accepted ", at: start) else { return nil }
+        let methodEnd = wordEnd(methodStart)
+        guard methodEnd > methodStart, let userStart = literal(" for ", at: methodEnd) else { return nil }
+        let userEnd = nonSpaceEnd(userStart)
+        guard userEnd > userStart, let hostStart = literal(" from ", at: userEnd) else { return nil }
+        var hit = SSHDRuleHit(.accepted)
+        hit.forget = true
+        hit.gained = true
+        hit.user = userStart..<userEnd
+        hit.host = host(hostStart) { isSpace(at: $0.end) || isEnd($0.end) }
+        return hit.host == nil ? nil : hit
+    }
+}
