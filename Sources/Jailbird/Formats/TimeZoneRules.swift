@@ -113,10 +113,13 @@ public struct TimeZoneRules: Sendable {
     /// UTC seconds for a local civil time (year, month, day, hour, minute, second) in this zone.
     ///
     /// Fields out of range are normalised arithmetically (day 32 is the next month's day 1).
-    /// At DST changes this answers as glibc's `mktime` with `tm_isdst = -1` did for Python (checked
-    /// for Europe/Berlin and America/New_York): an ambiguous local time (fall-back) is read with the
-    /// offset in force before the change (the earlier instant, still on summer time); a local time
-    /// skipped by spring-forward is also read with the offset before the change (02:30 CET → 03:30 CEST).
+    /// At DST changes this answers as glibc's `mktime` with `tm_isdst = -1` (what fail2ban calls
+    /// through Python) does, checked for Europe/Berlin and America/New_York: a local time skipped by
+    /// spring-forward is read with the offset in force before the change (02:30 → 01:30 UTC in
+    /// Berlin, i.e. 03:30 CEST). For an ambiguous local time (fall-back) glibc reuses the offset of
+    /// its previous call, so fail2ban's answer depends on the line before; this stateless function
+    /// answers as glibc does after a summer-time conversion: the earlier instant, on the offset in
+    /// force before the change. `TimestampReader` remembers the previous line's offset and follows glibc.
     public func utcSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64 {
         var y = year
         var m = month - 1
@@ -128,13 +131,20 @@ public struct TimeZoneRules: Sendable {
     }
 
     /// UTC seconds for local seconds (civil time counted as if UTC). See `utcSeconds(year:…)`.
-    func utcSeconds(local: Int64) -> Int64 {
+    func utcSeconds(local: Int64) -> Int64 { utcSeconds(local: local, preferringOffset: nil) }
+
+    /// As `utcSeconds(local:)`, but an ambiguous local time takes `preferred` when it is one of
+    /// the two offsets (glibc mktime's memory of its previous call).
+    func utcSeconds(local: Int64, preferringOffset preferred: Int64?) -> Int64 {
         // Offsets a day before and after: no zone changes offset twice within two days, and
         // |offset| < 1 day, so these are the offsets on either side of any change near `local`.
         let before = Int64(offset(atUTC: local &- CivilTime.secondsPerDay))
-        if Int64(offset(atUTC: local &- before)) == before { return local &- before }
         let after = Int64(offset(atUTC: local &+ CivilTime.secondsPerDay))
-        if Int64(offset(atUTC: local &- after)) == after { return local &- after }
+        let beforeFits = Int64(offset(atUTC: local &- before)) == before
+        let afterFits = Int64(offset(atUTC: local &- after)) == after
+        if beforeFits, afterFits, preferred == after { return local &- after }
+        if beforeFits { return local &- before }
+        if afterFits { return local &- after }
         return local &- before  // in the spring-forward gap
     }
 

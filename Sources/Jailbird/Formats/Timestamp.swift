@@ -59,6 +59,9 @@ public struct TimestampReader {
     private var cacheLower: Int64 = 1
     private var cacheUpper: Int64 = 0
     private var cacheOffset: Int64 = 0
+    /// The offset of the last zone-less conversion: glibc's mktime reuses it to settle an
+    /// ambiguous local time, so fail2ban's answer depends on the line before.
+    private var lastOffset: Int64?
 
     /// reference: UTC seconds used to complete year-less stamps (file mtime or --now).
     public init(zone: TimeZoneRules, reference: Int64) {
@@ -186,13 +189,19 @@ public struct TimestampReader {
 
     /// Local seconds → UTC through a cached fixed-offset window (consecutive lines share it).
     private mutating func utc(local: Int64) -> Int64 {
-        if local >= cacheLower, local < cacheUpper { return local &- cacheOffset }
+        if local >= cacheLower, local < cacheUpper {
+            lastOffset = cacheOffset
+            return local &- cacheOffset
+        }
         let window = zone.fixedOffsetWindow(local: local)
         if window.lower < window.upper {
             (cacheLower, cacheUpper, cacheOffset) = window
+            lastOffset = window.offset
             return local &- window.offset
         }
-        return zone.utcSeconds(local: local)
+        let utc = zone.utcSeconds(local: local, preferringOffset: lastOffset)
+        lastOffset = local &- utc
+        return utc
     }
 }
 
@@ -286,8 +295,8 @@ struct DateTemplate: Sendable {
     static let iso = DateTemplate([
         .number(.year4), .defineSeparator(withDot: true), .number(.month), .repeatSeparator, .number(.day),
         .dateTimeSeparator, .number(.hour), .literal(c), .number(.minute), .literal(c), .number(.second),
-        .optional(skip: 13), .fractionMark, .fraction,
-        .optional(skip: 16), .spaces, .zone(caseInsensitive: false),
+        .optional(skip: 14), .fractionMark, .fraction,
+        .optional(skip: 17), .spaces, .zone(caseInsensitive: false),
         .wordEnd,
     ])
     /// `(?:%a )?%b %d %k:%M:%S(?:\.%f)?(?: %ExY)?`
