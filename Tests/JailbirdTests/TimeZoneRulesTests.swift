@@ -36,7 +36,13 @@ import Testing
     func localTimeToUTCAsPythonMktime(zone: String, civil: [Int], expected: Int64) throws {
         let rules = try TimeZoneRules(identifier: zone)
         let got = rules.utcSeconds(
-            year: civil[0], month: civil[1], day: civil[2], hour: civil[3], minute: civil[4], second: civil[5])
+            year: civil[0],
+            month: civil[1],
+            day: civil[2],
+            hour: civil[3],
+            minute: civil[4],
+            second: civil[5]
+        )
         #expect(got == expected)
     }
 

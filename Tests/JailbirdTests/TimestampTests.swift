@@ -18,7 +18,9 @@ private let fail2banTestZone = try! TimeZoneRules(identifier: "CET-01CEST-02,M3.
 private let january2024: Int64 = 1_705_312_800
 
 private func read(
-    _ text: String, zone: TimeZoneRules = berlin, reference: Int64 = january2024,
+    _ text: String,
+    zone: TimeZoneRules = berlin,
+    reference: Int64 = january2024,
     anchor: TimestampReader.Anchor = .lineBegin
 ) -> TimestampMatch? {
     var reader = TimestampReader(zone: zone, reference: reference, anchor: anchor)
@@ -39,7 +41,10 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
         ("Jan 15 10:23:45 host sshd[1]: x", "2024-01-15T09:23:45Z", "Jan 15 10:23:45"),
         ("Jan  5 10:23:45 host sshd[1]: x", "2024-01-05T09:23:45Z", "Jan  5 10:23:45"),
         ("Jan 5 10:23:45 host sshd[1]: x", "2024-01-05T09:23:45Z", "Jan 5 10:23:45"),
-        ("2024-01-15T10:23:45.123456+01:00 host sshd[1]: x", "2024-01-15T09:23:45Z", "2024-01-15T10:23:45.123456+01:00"),
+        (
+            "2024-01-15T10:23:45.123456+01:00 host sshd[1]: x", "2024-01-15T09:23:45Z",
+            "2024-01-15T10:23:45.123456+01:00"
+        ),
         ("2024-01-15T10:23:45Z host", "2024-01-15T10:23:45Z", "2024-01-15T10:23:45Z"),
         ("2024-01-15T10:23:45-04:00 host", "2024-01-15T14:23:45Z", "2024-01-15T10:23:45-04:00"),
         ("2024-01-15 10:23:45,123 fail2ban.actions [1]: NOTICE", "2024-01-15T09:23:45Z", "2024-01-15 10:23:45,123"),
@@ -55,7 +60,10 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
         let line = "[2024-01-15 10:23:45] NOTICE[1]: x"
         let match = try #require(read(line))
         let bytes = Array(line.utf8)
-        let content = String(decoding: bytes[..<match.range.lowerBound] + bytes[match.range.upperBound...], as: UTF8.self)
+        let content = String(
+            decoding: bytes[..<match.range.lowerBound] + bytes[match.range.upperBound...],
+            as: UTF8.self
+        )
         #expect(content == "[] NOTICE[1]: x")
     }
 
@@ -133,7 +141,14 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
                 for minute in stride(from: 0, to: 60, by: 15) {
                     let line = "2024-\(two(month))-\(two(day)) \(two(hour)):\(two(minute)):30 x"
                     let got = Array(line.utf8).withUnsafeBytes { reader.read($0) }
-                    let local = CivilTime.seconds(year: 2024, month: month, day: day, hour: hour, minute: minute, second: 30)
+                    let local = CivilTime.seconds(
+                        year: 2024,
+                        month: month,
+                        day: day,
+                        hour: hour,
+                        minute: minute,
+                        second: 30
+                    )
                     let expected = zone.utcSeconds(local: local, preferringOffset: previousOffset)
                     previousOffset = local - expected
                     #expect(got?.time == expected, "\(line)")
@@ -146,16 +161,19 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
 
     // MARK: hostile input
 
-    @Test(arguments: ["", "x", "[", "[]", "2024-01-15", "Jan 15", "Jan 15 10:23", "   Jan 15 10:23:45", "Foo 15 10:23:45",
-        "Jan 15 10:23:456", "Jan 32 10:23:45", "2024-01/15 10:23:45", "NOTICE[1]: chan_sip.c:2 x"])
+    @Test(arguments: [
+        "", "x", "[", "[]", "2024-01-15", "Jan 15", "Jan 15 10:23", "   Jan 15 10:23:45", "Foo 15 10:23:45",
+        "Jan 15 10:23:456", "Jan 32 10:23:45", "2024-01/15 10:23:45", "NOTICE[1]: chan_sip.c:2 x",
+    ])
     func garbageHasNoStamp(line: String) {
         #expect(read(line) == nil)
     }
 
     @Test func everyTruncationOfAStampIsSafe() {
-        for stamp in ["[2024-01-15 10:23:45.123456+01:00]", "Mon Jan 15 10:23:45.011 2024", "15/Jan/2024:10:23:45 +0000",
-            "Jan 15, 2024 9:23:45 PM", "<38>1 2019-07-08T17:40:16Z"]
-        {
+        for stamp in [
+            "[2024-01-15 10:23:45.123456+01:00]", "Mon Jan 15 10:23:45.011 2024", "15/Jan/2024:10:23:45 +0000",
+            "Jan 15, 2024 9:23:45 PM", "<38>1 2019-07-08T17:40:16Z",
+        ] {
             let bytes = Array(stamp.utf8)
             for length in 0...bytes.count {
                 // An exact-size heap buffer, so any read past the end would be caught by sanitizers.
@@ -224,10 +242,13 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
     @Test func agreesWithFail2banSampleLogAnnotations() throws {
         var checked = 0
         var agreeing = 0
-        for (file, baseAnchor) in [("asterisk", TimestampReader.Anchor.lineBegin), ("sshd", .lineBegin), ("recidive", .lineStart)] {
+        for (file, baseAnchor) in [
+            ("asterisk", TimestampReader.Anchor.lineBegin), ("sshd", .lineBegin), ("recidive", .lineStart),
+        ] {
             var anchor = baseAnchor
             var pendingTime: String?
-            for line in try fixture("fail2ban-samples/" + file).split(separator: "\n", omittingEmptySubsequences: false) {
+            for line in try fixture("fail2ban-samples/" + file).split(separator: "\n", omittingEmptySubsequences: false)
+            {
                 if line.hasPrefix("# filterOptions:"), line.contains("rfc5424") { anchor = .rfc5424 }
                 if line.hasPrefix("# failJSON:") {
                     pendingTime = annotationTime(String(line))
@@ -238,11 +259,21 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
                 pendingTime = nil
                 let parts = time.split(whereSeparator: { "-T:".contains($0) }).map { Int($0)! }
                 let expected = fail2banTestZone.utcSeconds(
-                    year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5])
+                    year: parts[0],
+                    month: parts[1],
+                    day: parts[2],
+                    hour: parts[3],
+                    minute: parts[4],
+                    second: parts[5]
+                )
                 var reader = TimestampReader(zone: fail2banTestZone, reference: 1_124_013_600, anchor: anchor)
                 let got = Array(line.utf8).withUnsafeBytes { reader.read($0) }
                 checked += 1
-                if got?.time == expected { agreeing += 1 } else { Issue.record("\(file): \(line) -> \(String(describing: got)), want \(time)") }
+                if got?.time == expected {
+                    agreeing += 1
+                } else {
+                    Issue.record("\(file): \(line) -> \(String(describing: got)), want \(time)")
+                }
             }
         }
         #expect(checked == 154)
@@ -263,8 +294,10 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
         #expect(parseInstant(text, zone: berlin) == expected)
     }
 
-    @Test(arguments: ["", "@", "@12a", "yesterday", "2024-13-01", "2023-02-29", "2024-01-15T24:00:00Z", "2024-01-15T10:23:45+01:00x",
-        "2024-01-15T10:23:45 Z", "2024-1-15", "99999999999999999999999"])
+    @Test(arguments: [
+        "", "@", "@12a", "yesterday", "2024-13-01", "2023-02-29", "2024-01-15T24:00:00Z", "2024-01-15T10:23:45+01:00x",
+        "2024-01-15T10:23:45 Z", "2024-1-15", "99999999999999999999999",
+    ])
     func rejectsMalformedInstants(text: String) {
         #expect(parseInstant(text, zone: berlin) == nil)
     }
@@ -286,7 +319,9 @@ private func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 private func annotationTime(_ line: String) -> String? {
     guard let key = line.range(of: "\"time\"") else { return nil }
     let rest = line[key.upperBound...]
-    guard let open = rest.firstIndex(of: "\""), let close = rest[rest.index(after: open)...].firstIndex(of: "\"") else { return nil }
+    guard let open = rest.firstIndex(of: "\""), let close = rest[rest.index(after: open)...].firstIndex(of: "\"") else {
+        return nil
+    }
     return String(rest[rest.index(after: open)..<close])
 }
 

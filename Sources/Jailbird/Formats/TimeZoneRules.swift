@@ -41,7 +41,12 @@ public struct TimeZoneRules: Sendable {
 
     /// Coordinated Universal Time.
     public static let utc = TimeZoneRules(
-        identifier: "UTC", transitions: [], offsets: [], initialOffset: 0, rule: nil)
+        identifier: "UTC",
+        transitions: [],
+        offsets: [],
+        initialOffset: 0,
+        rule: nil
+    )
 
     init(identifier: String, transitions: [Int64], offsets: [Int32], initialOffset: Int32, rule: PosixZoneRule?) {
         self.identifier = identifier
@@ -65,14 +70,23 @@ public struct TimeZoneRules: Sendable {
                 var parsed = try TZifParser.parse(bytes, path: path)
                 parsed.identifier = identifier
                 self = TimeZoneRules(
-                    identifier: identifier, transitions: parsed.transitions, offsets: parsed.offsets,
-                    initialOffset: parsed.initialOffset, rule: parsed.rule)
+                    identifier: identifier,
+                    transitions: parsed.transitions,
+                    offsets: parsed.offsets,
+                    initialOffset: parsed.initialOffset,
+                    rule: parsed.rule
+                )
                 return
             }
         }
         if let rule = PosixZoneRule(identifier) {
             self = TimeZoneRules(
-                identifier: identifier, transitions: [], offsets: [], initialOffset: rule.standardOffset, rule: rule)
+                identifier: identifier,
+                transitions: [],
+                offsets: [],
+                initialOffset: rule.standardOffset,
+                rule: rule
+            )
             return
         }
         throw .unknownZone(identifier)
@@ -96,8 +110,12 @@ public struct TimeZoneRules: Sendable {
         // Name the zone after the link target when there is one (…/zoneinfo/Europe/Berlin).
         parsed.identifier = zoneNameOfLink(path) ?? "localtime"
         return TimeZoneRules(
-            identifier: parsed.identifier, transitions: parsed.transitions, offsets: parsed.offsets,
-            initialOffset: parsed.initialOffset, rule: parsed.rule)
+            identifier: parsed.identifier,
+            transitions: parsed.transitions,
+            offsets: parsed.offsets,
+            initialOffset: parsed.initialOffset,
+            rule: parsed.rule
+        )
     }
 
     /// UTC offset in seconds in force at a UTC instant.
@@ -125,7 +143,8 @@ public struct TimeZoneRules: Sendable {
         var m = month - 1
         y += m >= 0 ? m / 12 : (m - 11) / 12
         m -= (m >= 0 ? m / 12 : (m - 11) / 12) * 12
-        let local = CivilTime.days(year: y, month: m + 1, day: 1) * CivilTime.secondsPerDay
+        let local =
+            CivilTime.days(year: y, month: m + 1, day: 1) * CivilTime.secondsPerDay
             + Int64(day - 1) * CivilTime.secondsPerDay + Int64(hour) * 3600 + Int64(minute) * 60 + Int64(second)
         return utcSeconds(local: local)
     }
@@ -377,15 +396,24 @@ enum TZifParser {
             throw fail("not a TZif file")
         }
         func be32(_ at: Int) -> Int64 {
-            Int64(Int32(bitPattern: UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16
-                | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])))
+            Int64(
+                Int32(
+                    bitPattern: UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16
+                        | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])
+                )
+            )
         }
         func be64(_ at: Int) -> Int64 { be32(at) << 32 | (be32(at + 4) & 0xFFFF_FFFF) }
         struct Counts { var isut, isstd, leap, time, type, char: Int }
         func counts(_ at: Int) -> Counts {
             Counts(
-                isut: Int(be32(at + 20)), isstd: Int(be32(at + 24)), leap: Int(be32(at + 28)),
-                time: Int(be32(at + 32)), type: Int(be32(at + 36)), char: Int(be32(at + 40)))
+                isut: Int(be32(at + 20)),
+                isstd: Int(be32(at + 24)),
+                leap: Int(be32(at + 28)),
+                time: Int(be32(at + 32)),
+                type: Int(be32(at + 36)),
+                char: Int(be32(at + 40))
+            )
         }
         let version = bytes[4]
         var header = 0

@@ -364,7 +364,9 @@ struct DateTemplate: Sendable {
             .monthName, .literal(UInt8(ascii: "-")), .number(.day), .literal(UInt8(ascii: "-")),
             .number(.shortYear), .literal(sp), .number(.spacedHour), .literal(c), .number(.minute), .literal(c),
             .number(.second), .wordEnd,
-        ], allowsLeadingNonWord: false)
+        ],
+        allowsLeadingNonWord: false
+    )
     /// `%ExY%Exm%Exd(?:T|  ?)%ExH%ExM%ExS(?:[.,]%f)?(?:\s*%z)?`
     static let compactIso = DateTemplate([
         .number(.year4), .number(.exactMonth), .number(.exactDay), .dateTimeSeparator, .number(.exactHour),
@@ -393,7 +395,9 @@ struct DateTemplate: Sendable {
     isDigitByte(b) || (b | 0x20) &- UInt8(ascii: "a") < 26 || b == UInt8(ascii: "_") || b >= 0x80
 }
 /// Regex `\s` on ASCII (Python also counts \x1c–\x1f).
-@inline(__always) func isSpaceByte(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F) }
+@inline(__always) func isSpaceByte(_ b: UInt8) -> Bool {
+    b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F)
+}
 
 /// Up to four (length, value) alternatives for a field, in the order the regex tries them.
 struct Choices {
@@ -402,10 +406,18 @@ struct Choices {
 
     mutating func add(_ length: Int, _ value: Int) {
         switch count {
-        case 0: storage.0 = length; storage.1 = value
-        case 1: storage.2 = length; storage.3 = value
-        case 2: storage.4 = length; storage.5 = value
-        default: storage.6 = length; storage.7 = value
+        case 0:
+            storage.0 = length
+            storage.1 = value
+        case 1:
+            storage.2 = length
+            storage.3 = value
+        case 2:
+            storage.4 = length
+            storage.5 = value
+        default:
+            storage.6 = length
+            storage.7 = value
         }
         count += 1
     }
