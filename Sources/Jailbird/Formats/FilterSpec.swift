@@ -91,6 +91,12 @@ enum AnyLineFilter {
         }
     }
 
+    /// recidive.conf and fail2ban.log use `datepattern = ^{DATE}`: the stamp must open the line.
+    var anchorsDateAtLineStart: Bool {
+        if case .fail2ban = self { return true }
+        return false
+    }
+
     @inline(__always)
     func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         switch self {

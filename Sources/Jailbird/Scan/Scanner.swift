@@ -82,22 +82,34 @@ public enum Scanner {
         var filters: [AnyLineFilter] = []
         if let spec = options.filter { filters = [AnyLineFilter(spec)] }
         let reference = options.now ?? source.modificationTime ?? options.fallbackReference
-        var timestamps = TimestampReader(zone: options.zone, reference: reference)
+        // fail2ban's filters anchor the date differently: `{^LN-BEG}` (asterisk, sshd) lets it
+        // start a little into the line, `^{DATE}` (recidive, fail2ban.log) only at its start.
+        var lineBeginStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineBegin)
+        var lineStartStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineStart)
         var splitter = LineSplitter(lineLimit: options.maxLineLength)
         var scratch = [UInt8](repeating: 0, count: 256)
         var lastTime: Int64?
         var firstChunk = true
 
         func handle(_ line: UnsafeRawBufferPointer, _ number: Int) {
-            var stamp: TimestampMatch??  // read at most once, and only for candidate lines
+            // Each anchor's stamp is located at most once a line, and only for candidate lines.
+            var lineBeginStamp: (range: Range<Int>, time: Int64?)??
+            var lineStartStamp: (range: Range<Int>, time: Int64?)??
             for index in filters.indices where filters[index].isCandidate(line) {
-                if stamp == nil { stamp = .some(timestamps.read(line)) }
-                let match: LineMatch? = withContent(of: line, cutting: stamp!?.range, scratch: &scratch) { content in
+                let stamp: (range: Range<Int>, time: Int64?)?
+                if filters[index].anchorsDateAtLineStart {
+                    if lineStartStamp == nil { lineStartStamp = .some(lineStartStamps.locate(line)) }
+                    stamp = lineStartStamp!
+                } else {
+                    if lineBeginStamp == nil { lineBeginStamp = .some(lineBeginStamps.locate(line)) }
+                    stamp = lineBeginStamp!
+                }
+                let match: LineMatch? = withContent(of: line, cutting: stamp?.range, scratch: &scratch) { content in
                     filters[index].process(
-                        CandidateLine(content: content, raw: line, time: stamp!?.time, number: number))
+                        CandidateLine(content: content, raw: line, time: stamp?.time ?? lastTime, number: number))
                 }
                 guard let match else { continue }
-                var time = stamp!?.time
+                var time = stamp?.time
                 if time == nil {
                     result.undatedMatches += 1
                     time = lastTime
