@@ -14,16 +14,19 @@ struct AsteriskGenerator {
     private let localIP: [UInt8] = Array("203.0.113.10".utf8)
     private let officeIP: [UInt8] = Array("198.51.100.23".utf8)
 
+    private let idleScale: Double
+
     init(options: GeneratorOptions) {
+        idleScale = options.idleScale
         rng = SplitMix64(seed: options.seed)
         now = options.startMs
         func add(_ c: Category, _ count: Int, idleMs: Double) {
-            for _ in 0..<count { actors.append(Actor(category: c.rawValue, idleMeanMs: idleMs)) }
+            for _ in 0..<count { actors.append(Actor(category: c.rawValue, idleMeanMs: idleMs * options.idleScale)) }
         }
         add(.noise, 1, idleMs: 1)
-        add(.call, 4, idleMs: 8_000)
+        add(.call, 6, idleMs: 8_000)
         add(.phones, 1, idleMs: 1)
-        add(.heavy, 1, idleMs: 3 * 3_600_000)
+        add(.heavy, 1, idleMs: 4 * 3_600_000)
         add(.slow, 4, idleMs: 40 * 60_000)
         add(.scanner, 2, idleMs: 25 * 60_000)
         add(.office, 1, idleMs: 1)
@@ -261,7 +264,7 @@ struct AsteriskGenerator {
             a.gapMeanMs = Double(rng.int(3...25)) * 60_000
         } else {
             a.remaining = rng.int(300...3000)
-            a.gapMeanMs = Double(rng.int(40...600))
+            a.gapMeanMs = Double(rng.int(100...1500))
         }
     }
 
@@ -395,7 +398,7 @@ struct AsteriskGenerator {
         w.str("/5060\",RemoteAddress=\"IPV4/UDP/"); w.bytes(officeIP); w.byte(47); w.dec(5060 + a.counter - 200)
         w.str("\",UsingPassword=\"1\"")
         w.endLine()
-        a.idleMeanMs = 40 * 60_000
+        a.idleMeanMs = 40 * 60_000 * idleScale
         a.finish(now: now, rng: &rng)
     }
 

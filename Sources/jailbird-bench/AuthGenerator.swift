@@ -17,11 +17,11 @@ struct AuthGenerator {
         rng = SplitMix64(seed: options.seed)
         now = options.startMs
         func add(_ c: Category, _ count: Int, idleMs: Double) {
-            for _ in 0..<count { actors.append(Actor(category: c.rawValue, idleMeanMs: idleMs)) }
+            for _ in 0..<count { actors.append(Actor(category: c.rawValue, idleMeanMs: idleMs * options.idleScale)) }
         }
         add(.noise, 1, idleMs: 1)
-        add(.legit, 2, idleMs: 25 * 60_000)
-        add(.brute, 2, idleMs: 2 * 3_600_000)
+        add(.legit, 3, idleMs: 12 * 60_000)
+        add(.brute, 2, idleMs: 3 * 3_600_000)
         add(.slow, 3, idleMs: 60 * 60_000)
         add(.scanner, 3, idleMs: 10 * 60_000)
         add(.oddity, 1, idleMs: 8 * 60_000)
@@ -97,7 +97,7 @@ struct AuthGenerator {
             w.str(" logged out. Waiting for processes to exit.")
         }
         w.endLine()
-        a.next = now + rng.expDelay(meanMs: 9_000)
+        a.next = now + rng.expDelay(meanMs: 2_500)
     }
 
     /// A staff login: publickey (sometimes after a rejected key) or password (sometimes mistyped).
@@ -156,7 +156,7 @@ struct AuthGenerator {
             a.peer = Peer.random(&rng, v6Share: 0.1)
             a.remaining = a.category == Category.slow.rawValue ? rng.int(10...80) : rng.int(50...800)
             a.gapMeanMs = a.category == Category.slow.rawValue ? Double(rng.int(5...40)) * 60_000
-                                                                 : Double(rng.int(1500...8000))
+                                                                 : Double(rng.int(3000...20000))
             // a few attackers' reverse DNS shows up in pam's rhost instead of the address
             a.extra = rng.chance(0.15) && !a.peer.isV6
                 ? Array("host-".utf8) + a.peer.ip.map { $0 == 46 ? 45 : $0 } + Array(".dyn.example.net".utf8)

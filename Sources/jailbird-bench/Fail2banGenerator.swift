@@ -33,8 +33,8 @@ struct Fail2banGenerator {
         rng = SplitMix64(seed: options.seed)
         now = options.startMs
         actors.append(Actor(category: Category.noise.rawValue, idleMeanMs: 1))
-        for _ in 0..<6 { actors.append(Actor(category: Category.attacker.rawValue, idleMeanMs: 20 * 60_000)) }
-        actors.append(Actor(category: Category.restart.rawValue, idleMeanMs: 3 * 86_400_000))
+        for _ in 0..<6 { actors.append(Actor(category: Category.attacker.rawValue, idleMeanMs: 20 * 60_000 * options.idleScale)) }
+        actors.append(Actor(category: Category.restart.rawValue, idleMeanMs: 3 * 86_400_000 * options.idleScale))
         for i in actors.indices {
             actors[i].next = now + rng.expDelay(meanMs: min(actors[i].idleMeanMs, 600_000) / 4)
         }
@@ -128,6 +128,7 @@ struct Fail2banGenerator {
                 w.endLine()
             } else {
                 ban(jail, a.peer.ip, &off, w)
+                if rng.chance(0.95) { a.remaining = 1 }     // the firewall now drops it
                 off.bans.append(now)
                 off.bans.removeAll { $0 < now - 86_400_000 }
                 if off.bans.count >= 5 && off.bannedUntil[2] < now {
@@ -152,9 +153,9 @@ struct Fail2banGenerator {
 
     /// A restart: server banner, jails created, bans still running restored.
     private mutating func restart(_ a: inout Actor, _ w: ByteWriter) {
+        pid = rng.int(500...4000)
         head(w, "fail2ban.server         ", "INFO    "); w.str("--------------------------------------------------")
         w.endLine()
-        pid = rng.int(500...4000)
         head(w, "fail2ban.server         ", "INFO    "); w.str("Starting Fail2ban v1.0.2"); w.endLine()
         head(w, "fail2ban.observer       ", "INFO    "); w.str("Observer start..."); w.endLine()
         head(w, "fail2ban.database       ", "INFO    ")

@@ -51,4 +51,7 @@ struct GeneratorOptions {
     var seed: UInt64
     /// Epoch milliseconds of the first line.
     var startMs: Int64
+    /// Multiplies every slot's idle time between campaigns: small values pack more campaigns (and
+    /// more rare shapes) into few lines, as the differential fixtures want.
+    var idleScale: Double = 1
 }

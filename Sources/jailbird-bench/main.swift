@@ -8,12 +8,13 @@ import Darwin
 
 let usage = """
     usage:
-      jailbird-bench generate asterisk|auth|fail2ban --bytes N --seed S [--start ISO] --out FILE
+      jailbird-bench generate asterisk|auth|fail2ban --bytes N --seed S [--start ISO] [--idle-scale F] --out FILE
       jailbird-bench run [--size-mb 1024] [--auth-mb 100] [--slice-mb 20] [--dir bench-data]
                          [--jailbird PATH] [--skip-fail2ban-regex]
 
     generate  writes a deterministic log of about N bytes (whole lines; N accepts k/M/G suffixes).
               --start is the first line's time, read as UTC (the log's zone-less stamps are UTC).
+              --idle-scale F shortens (F < 1) the quiet time between attack campaigns: more shapes per line.
     run       generates (or reuses) bench inputs under --dir and prints the timing table.
     """
 
@@ -72,12 +73,12 @@ enum LogKind: String {
 }
 
 /// Writes one generated log of `kind` to `path`.
-func generate(kind: LogKind, bytes: Int, seed: UInt64, start: String?, path: String) {
+func generate(kind: LogKind, bytes: Int, seed: UInt64, start: String?, idleScale: Double = 1, path: String) {
     guard let startSeconds = parseISO(start ?? kind.defaultStart) else { fatal("bad --start: \(start ?? "")") }
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     if fd < 0 { fatal("cannot open \(path): errno \(errno)") }
     let writer = ByteWriter(fd: fd)
-    let options = GeneratorOptions(bytes: bytes, seed: seed, startMs: startSeconds * 1000)
+    let options = GeneratorOptions(bytes: bytes, seed: seed, startMs: startSeconds * 1000, idleScale: idleScale)
     switch kind {
     case .asterisk:
         var g = AsteriskGenerator(options: options)
@@ -102,7 +103,8 @@ case "generate":
     guard let out = args.options["out"] else { fatal("--out is required\n\(usage)") }
     let bytes = args.int("bytes", default: 1 << 20)
     guard let seed = UInt64(args.options["seed"] ?? "1") else { fatal("bad --seed") }
-    generate(kind: kind, bytes: bytes, seed: seed, start: args.options["start"], path: out)
+    guard let idleScale = Double(args.options["idle-scale"] ?? "1"), idleScale > 0 else { fatal("bad --idle-scale") }
+    generate(kind: kind, bytes: bytes, seed: seed, start: args.options["start"], idleScale: idleScale, path: out)
 case "run":
     let args = Arguments(argv.dropFirst(2), flagNames: ["skip-fail2ban-regex"])
     var bench = Bench(
