@@ -112,6 +112,8 @@ struct Bench {
     var results: [Measurement] = []
     static let generatorVersion = 1
     static let cProgram = ".build/zlib-count-lines"
+    static let launcher = ".build/rusage-run"
+    private var haveLauncher = false
 
     init(sizeMB: Int, authMB: Int, sliceMB: Int, dir: String, jailbird: String, runFail2banRegex: Bool) {
         self.sizeMB = sizeMB
@@ -191,11 +193,24 @@ struct Bench {
     private mutating func time(tool: String, argv: [String], input: String, logBytes: Int,
                                stdoutPath: String = "/dev/null", note: String = "") {
         warm(input)
-        let r = spawnAndMeasure(argv, stdoutPath: stdoutPath, stderrToo: stdoutPath != "/dev/null")
-        var m = Measurement(tool: tool, input: input, logBytes: logBytes, seconds: r.seconds,
+        var m: Measurement
+        if haveLauncher {
+            let resultFile = "\(dir)/rusage.txt"
+            unlink(resultFile)
+            let r = spawnAndMeasure([Self.launcher, resultFile] + argv, stdoutPath: stdoutPath,
+                                    stderrToo: stdoutPath != "/dev/null")
+            let fields = (readSmallFile(resultFile) ?? "").split(separator: " ")
+            let rss = fields.count == 2 ? Int(fields[0]) ?? 0 : 0
+            let code = fields.count == 2 ? Int32(fields[1].filter { $0 != "\n" }) ?? r.exitCode : r.exitCode
+            m = Measurement(tool: tool, input: input, logBytes: logBytes, seconds: r.seconds,
+                            peakRSSKiB: rss, exitCode: code, note: note)
+        } else {
+            let r = spawnAndMeasure(argv, stdoutPath: stdoutPath, stderrToo: stdoutPath != "/dev/null")
+            m = Measurement(tool: tool, input: input, logBytes: logBytes, seconds: r.seconds,
                             peakRSSKiB: r.peakRSSKiB, exitCode: r.exitCode, note: note)
-        if r.exitCode != 0 { m.note += (m.note.isEmpty ? "" : "; ") + "exit \(r.exitCode)" }
-        say("  \(pad(tool, 22)) \(pad(input, 34)) \(fixed(r.seconds, 3)) s")
+        }
+        if m.exitCode != 0 { m.note += (m.note.isEmpty ? "" : "; ") + "exit \(m.exitCode)" }
+        say("  \(pad(tool, 22)) \(pad(input, 38)) \(fixed(m.seconds, 3)) s")
         results.append(m)
     }
 
@@ -209,6 +224,14 @@ struct Bench {
 
     mutating func run() {
         mkdir(dir, 0o755)
+        mkdir(".build", 0o755)
+        let launcherBuild = spawnAndMeasure(["cc", "-O2", "bench/rusage-run.c", "-o", Self.launcher],
+                                            stdoutPath: "\(dir)/cc-rusage-run.out", stderrToo: true)
+        haveLauncher = launcherBuild.exitCode == 0
+        if !haveLauncher {
+            say("cc bench/rusage-run.c failed (see \(dir)/cc-rusage-run.out): peak RSS is then wait4's ru_maxrss of a child "
+                + "spawned directly, which includes this benchmark's own peak as a floor")
+        }
         let asterisk = "\(dir)/asterisk-full.log"
         let auth = "\(dir)/auth.log"
         ensureLog(kind: .asterisk, bytes: sizeMB << 20, seed: 1, path: asterisk)
@@ -217,9 +240,9 @@ struct Bench {
         ensureGzip(auth)
 
         let cc = spawnAndMeasure(["cc", "-O2", "bench/zlib-count-lines.c", "-lz", "-o", Self.cProgram],
-                                 stdoutPath: "\(dir)/cc.out", stderrToo: true)
+                                 stdoutPath: "\(dir)/cc-zlib-count-lines.out", stderrToo: true)
         let haveC = cc.exitCode == 0
-        if !haveC { say("cc bench/zlib-count-lines.c failed (see \(dir)/cc.out); C rows skipped") }
+        if !haveC { say("cc bench/zlib-count-lines.c failed (see \(dir)/cc-zlib-count-lines.out); C rows skipped") }
         let haveJailbird = access(jailbird, X_OK) == 0
         if !haveJailbird {
             say("jailbird binary not found at \(jailbird): jailbird rows skipped (build it with `swift build -c release`)")
@@ -244,7 +267,9 @@ struct Bench {
             if haveJailbird {
                 for input in [log, log + ".gz"] {
                     let out = "\(dir)/jailbird-scan-\(input.split(separator: "/").last!).out"
-                    time(tool: "jailbird scan", argv: [jailbird, "scan", input], input: input, logBytes: size,
+                    // the same filter as fail2ban-regex; generated stamps are UTC
+                    time(tool: "jailbird scan", argv: [jailbird, "scan", "--filter", filter, "--tz", "UTC", input],
+                         input: input, logBytes: size,
                          stdoutPath: out, note: "output: \(out)")
                 }
             }
@@ -259,7 +284,8 @@ struct Bench {
     private func report() {
         say("")
         say("MiB = 2^20 bytes of log text (for .gz inputs: the uncompressed log); fail2ban-regex runs on a slice, MiB/s extrapolates.")
-        say("gzip copies made with `gzip -6` (gzip's default level).")
+        say("gzip copies made with `gzip -6` (gzip's default level). Peak RSS: wait4 ru_maxrss of the tool, "
+            + (haveLauncher ? "run through bench/rusage-run (floor ~1 MiB)." : "spawned directly (floor = this benchmark's own peak)."))
         say(pad("tool", 22) + " " + pad("input", 38) + pad("MiB", 9, right: true) + pad("seconds", 10, right: true)
             + pad("MiB/s", 10, right: true) + pad("peak RSS MiB", 14, right: true) + "  note")
         for m in results {
