@@ -40,6 +40,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "jailbird", dependencies: ["JailbirdCLI"]),
+        // Benchmark and log generator; independent of the engine so it builds fast.
+        .executableTarget(name: "jailbird-bench", dependencies: []),
         .testTarget(name: "JailbirdTests", dependencies: ["Jailbird"]),
         // End-to-end: runs the built `jailbird` binary on fixtures.
         .testTarget(name: "JailbirdCLITests", dependencies: ["jailbird"]),
