@@ -22,7 +22,7 @@ import Testing
         #expect(match.kind == .failure)
         #expect(match.host == .address(IPAddress("203.0.113.10")!))
         #expect(match.user == "100")
-        #expect(match.rule == "asterisk.registration-failed")
+        #expect(match.rule == .asteriskRegistrationFailed)
     }
 
     @Test func noiseLinesDoNotMatch() {

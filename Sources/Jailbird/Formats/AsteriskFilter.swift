@@ -149,7 +149,7 @@ public struct AsteriskFilter: LineFilter {
                 let reason = UnsafeRawBufferPointer(rebasing: text[(end + 4)...])
                 if registrationReasons.contains(where: { reason.elementsEqual($0.utf8) }) {
                     found = LineMatch(
-                        kind: .failure, rule: "asterisk.registration-failed",
+                        kind: .failure, rule: .asteriskRegistrationFailed,
                         host: HostPattern.host(for: candidate.capture, in: text),
                         user: sipUser(text, (start + 19)..<quote))
                     return true
@@ -201,7 +201,7 @@ public struct AsteriskFilter: LineFilter {
                     text.hasBytes("' rejected because extension not found in context", at: extensionQuote)
                 else { return false }
                 found = LineMatch(
-                    kind: .failure, rule: "asterisk.call-rejected",
+                    kind: .failure, rule: .asteriskCallRejected,
                     host: HostPattern.host(for: candidate.capture, in: text),
                     user: text.string((digitsEnd + 16)..<extensionQuote))
                 return true
@@ -231,7 +231,7 @@ public struct AsteriskFilter: LineFilter {
                     return false
                 }
                 found = LineMatch(
-                    kind: .failure, rule: "asterisk.auth-failed",
+                    kind: .failure, rule: .asteriskAuthFailed,
                     host: HostPattern.host(for: candidate.capture, in: text),
                     user: quotedAfter(text, phraseEnd))
                 return true
@@ -251,7 +251,7 @@ public struct AsteriskFilter: LineFilter {
         HostPattern.forEachCandidate(in: text, at: quote + 8) { candidate in
             guard candidate.end + 1 == text.count, text[candidate.end] == UInt8(ascii: ")") else { return false }
             found = LineMatch(
-                kind: .failure, rule: "asterisk.no-registration",
+                kind: .failure, rule: .asteriskNoRegistration,
                 host: HostPattern.host(for: candidate.capture, in: text), user: text.string((start + 26)..<quote))
             return true
         }
@@ -265,7 +265,7 @@ public struct AsteriskFilter: LineFilter {
         HostPattern.forEachCandidate(in: text, at: start + 26) { candidate in
             guard candidate.end + 1 == text.count, text[candidate.end] == UInt8(ascii: "'") else { return false }
             found = LineMatch(
-                kind: .failure, rule: "asterisk.hacking-attempt",
+                kind: .failure, rule: .asteriskHackingAttempt,
                 host: HostPattern.host(for: candidate.capture, in: text))
             return true
         }
@@ -279,7 +279,7 @@ public struct AsteriskFilter: LineFilter {
         HostPattern.forEachCandidate(in: text, at: start + 39) { candidate in
             for end in optionalPort(text, candidate.end) where end + 1 == text.count && text[end] == UInt8(ascii: "\"") {
                 found = LineMatch(
-                    kind: .failure, rule: "asterisk.rejecting-unknown",
+                    kind: .failure, rule: .asteriskRejectingUnknown,
                     host: HostPattern.host(for: candidate.capture, in: text))
                 return true
             }
@@ -339,7 +339,7 @@ public struct AsteriskFilter: LineFilter {
                 }
                 guard matchedReason, text.skipSpaces(from: reasonEnd) == text.count else { continue }
                 found = LineMatch(
-                    kind: .failure, rule: "asterisk.request-failed",
+                    kind: .failure, rule: .asteriskRequestFailed,
                     host: HostPattern.host(for: candidate.capture, in: text), user: sipUser(text, uri))
                 return true
             }
@@ -396,7 +396,7 @@ public struct AsteriskFilter: LineFilter {
                     pairsEnd(text, digitsEnd + 1) == text.count
                 else { return false }
                 found = LineMatch(
-                    kind: kind, rule: kind == .success ? "asterisk.successful-auth" : "asterisk.security-event",
+                    kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
                     host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text))
                 return true
             }

@@ -115,7 +115,7 @@ public struct Fail2banLogFilter: LineFilter {
         while close >= jailStart {
             if text[close] == UInt8(ascii: "]"), let match = banTail(text, close + 1, kind: .failure) {
                 var match = match
-                match.rule = "recidive.ban"
+                match.rule = .recidiveBan
                 match.jail = text.string(jailStart..<close)
                 return match
             }
@@ -138,7 +138,7 @@ public struct Fail2banLogFilter: LineFilter {
         var found: LineMatch?
         HostPattern.forEachCandidate(in: text, at: start) { candidate in
             guard text.skipSpaces(from: candidate.end) == text.count else { return false }
-            found = LineMatch(kind: kind, rule: "", host: HostPattern.host(for: candidate.capture, in: text))
+            found = LineMatch(kind: kind, rule: .recidiveBan, host: HostPattern.host(for: candidate.capture, in: text))
             return true
         }
         return found
@@ -147,9 +147,9 @@ public struct Fail2banLogFilter: LineFilter {
     /// A `[JAIL] Found|Ban|Unban|Restore Ban IP` record of any jail (the jail is the text in the
     /// first brackets after the log level).
     static func record(_ text: UnsafeRawBufferPointer) -> LineMatch? {
-        let actions: [(StaticString, EventKind, String)] = [
-            ("] Found ", .found, "fail2ban.found"), ("] Restore Ban ", .restoreBan, "fail2ban.restore-ban"),
-            ("] Unban ", .unban, "fail2ban.unban"), ("] Ban ", .ban, "fail2ban.ban"),
+        let actions: [(StaticString, EventKind, Rule)] = [
+            ("] Found ", .found, .fail2banFound), ("] Restore Ban ", .restoreBan, .fail2banRestoreBan),
+            ("] Unban ", .unban, .fail2banUnban), ("] Ban ", .ban, .fail2banBan),
         ]
         for (marker, kind, rule) in actions {
             guard let close = text.firstRange(of: marker, from: 0),

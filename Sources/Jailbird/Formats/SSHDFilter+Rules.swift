@@ -43,44 +43,44 @@ enum SSHDRule: UInt8, CaseIterable {
     case noMatchingFound
     case connectionFrom
 
-    /// The stable rule name reported in events.
-    var name: String {
+    /// The rule reported in events.
+    var rule: Rule {
         switch self {
-        case .authenticationFailure: return "sshd.authentication-failure"
-        case .userNotKnown: return "sshd.user-not-known"
-        case .failedPublickeyInvalidUser: return "sshd.failed-publickey-invalid-user"
-        case .failed: return "sshd.failed"
-        case .rootLoginRefused: return "sshd.root-login-refused"
-        case .invalidUser: return "sshd.invalid-user"
-        case .notListedInAllowUsers: return "sshd.not-in-allowusers"
-        case .listedInDenyUsers: return "sshd.in-denyusers"
-        case .notInAnyGroup: return "sshd.not-in-any-group"
-        case .refusedConnect: return "sshd.refused-connect"
-        case .authFailDisconnect: return "sshd.disconnect-auth-fail"
-        case .groupInDenyGroups: return "sshd.in-denygroups"
-        case .noGroupInAllowGroups: return "sshd.not-in-allowgroups"
-        case .pamAuthenticationFailure: return "sshd.pam-auth-failure"
-        case .maximumAttemptsExceeded: return "sshd.max-auth-attempts"
-        case .accountLocked: return "sshd.account-locked"
-        case .changeOfUsername: return "sshd.change-of-username"
-        case .tooManyAuthenticationFailures: return "sshd.too-many-auth-failures"
-        case .disconnectByUser: return "sshd.disconnect-by-user"
-        case .connectionClosed: return "sshd.connection-closed"
-        case .connectionClosedPreauth: return "sshd.ddos.connection-closed-preauth"
-        case .connectionClosedHelper: return "sshd.ddos.connection-closed"
-        case .disconnectedUserPreauth: return "sshd.extra.disconnected-preauth"
-        case .accepted: return "sshd.accepted"
-        case .noIdentification: return "sshd.ddos.no-identification"
-        case .kexIdentification: return "sshd.ddos.kex-identification"
-        case .badProtocolVersion: return "sshd.ddos.bad-protocol-version"
-        case .serverLtype: return "sshd.ddos.server-ltype"
-        case .readSocketReset: return "sshd.ddos.read-socket-reset"
-        case .bannerInvalidFormat: return "sshd.ddos.banner-invalid-format"
-        case .noAuthenticationMethods: return "sshd.extra.no-auth-methods"
-        case .unableToNegotiateWith: return "sshd.extra.unable-to-negotiate-with"
-        case .unableToNegotiate: return "sshd.extra.unable-to-negotiate"
-        case .noMatchingFound: return "sshd.extra.no-matching-found"
-        case .connectionFrom: return "sshd.connection-from"
+        case .authenticationFailure: return .sshdAuthenticationFailure
+        case .userNotKnown: return .sshdUserNotKnown
+        case .failedPublickeyInvalidUser: return .sshdFailedPublickeyInvalidUser
+        case .failed: return .sshdFailed
+        case .rootLoginRefused: return .sshdRootLoginRefused
+        case .invalidUser: return .sshdInvalidUser
+        case .notListedInAllowUsers: return .sshdNotListedInAllowUsers
+        case .listedInDenyUsers: return .sshdListedInDenyUsers
+        case .notInAnyGroup: return .sshdNotInAnyGroup
+        case .refusedConnect: return .sshdRefusedConnect
+        case .authFailDisconnect: return .sshdAuthFailDisconnect
+        case .groupInDenyGroups: return .sshdGroupInDenyGroups
+        case .noGroupInAllowGroups: return .sshdNoGroupInAllowGroups
+        case .pamAuthenticationFailure: return .sshdPamAuthenticationFailure
+        case .maximumAttemptsExceeded: return .sshdMaximumAttemptsExceeded
+        case .accountLocked: return .sshdAccountLocked
+        case .changeOfUsername: return .sshdChangeOfUsername
+        case .tooManyAuthenticationFailures: return .sshdTooManyAuthenticationFailures
+        case .disconnectByUser: return .sshdDisconnectByUser
+        case .connectionClosed: return .sshdConnectionClosed
+        case .connectionClosedPreauth: return .sshdConnectionClosedPreauth
+        case .connectionClosedHelper: return .sshdConnectionClosedHelper
+        case .disconnectedUserPreauth: return .sshdDisconnectedUserPreauth
+        case .accepted: return .sshdAccepted
+        case .noIdentification: return .sshdNoIdentification
+        case .kexIdentification: return .sshdKexIdentification
+        case .badProtocolVersion: return .sshdBadProtocolVersion
+        case .serverLtype: return .sshdServerLtype
+        case .readSocketReset: return .sshdReadSocketReset
+        case .bannerInvalidFormat: return .sshdBannerInvalidFormat
+        case .noAuthenticationMethods: return .sshdNoAuthenticationMethods
+        case .unableToNegotiateWith: return .sshdUnableToNegotiateWith
+        case .unableToNegotiate: return .sshdUnableToNegotiate
+        case .noMatchingFound: return .sshdNoMatchingFound
+        case .connectionFrom: return .sshdConnectionFrom
         }
     }
 

@@ -60,10 +60,10 @@ public struct SSHDFilter: LineFilter {
         let lineGroups = LineGroups(hit, scanner)
         let outcome = sessions.merge(key: key, line: lineGroups, now: now)
         if outcome.isFailure, let host = outcome.host {
-            return LineMatch(kind: .failure, rule: hit.rule.name, host: host, user: outcome.user)
+            return LineMatch(kind: .failure, rule: hit.rule.rule, host: host, user: outcome.user)
         }
         if hit.gained, let host = lineGroups.host {
-            return LineMatch(kind: .success, rule: hit.rule.name, host: host, user: lineGroups.user)
+            return LineMatch(kind: .success, rule: hit.rule.rule, host: host, user: lineGroups.user)
         }
         return nil
     }

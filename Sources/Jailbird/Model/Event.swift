@@ -67,15 +67,15 @@ public enum EventHost: Hashable, Sendable, CustomStringConvertible {
 /// hold Strings.
 public struct LineMatch: Sendable, Equatable {
     public var kind: EventKind
-    /// The filter rule that matched: a short stable name such as `sshd.failed-password`.
-    public var rule: String
+    /// The filter rule that matched.
+    public var rule: Rule
     public var host: EventHost
     /// The user name or extension the line names, if any (attacker-controlled text).
     public var user: String?
     /// fail2ban.log records: the jail in brackets.
     public var jail: String?
 
-    public init(kind: EventKind, rule: String, host: EventHost, user: String? = nil, jail: String? = nil) {
+    public init(kind: EventKind, rule: Rule, host: EventHost, user: String? = nil, jail: String? = nil) {
         self.kind = kind
         self.rule = rule
         self.host = host
@@ -91,7 +91,7 @@ public struct Event: Sendable, Equatable {
     public var host: EventHost
     public var service: Service
     public var kind: EventKind
-    public var rule: String
+    public var rule: Rule
     public var user: String?
     public var jail: String?
     /// Index of the input file in the scan's file list.
@@ -100,7 +100,7 @@ public struct Event: Sendable, Equatable {
     public var line: Int
 
     public init(
-        time: Int64, host: EventHost, service: Service, kind: EventKind, rule: String,
+        time: Int64, host: EventHost, service: Service, kind: EventKind, rule: Rule,
         user: String? = nil, jail: String? = nil, file: Int, line: Int
     ) {
         self.time = time

@@ -20,7 +20,7 @@ public enum EventFormat: String, CaseIterable, Sendable {
             var text = "{\"time\":\"" + rfc3339UTC(event.time) + "\""
             text += ",\"ip\":" + (ip.map { "\"" + $0 + "\"" } ?? "null")
             text += ",\"unresolved_host\":" + (unresolved.map(SafeText.json) ?? "null")
-            text += ",\"service\":\"\(event.service)\",\"kind\":\"\(event.kind)\",\"rule\":\"" + event.rule + "\""
+            text += ",\"service\":\"\(event.service)\",\"kind\":\"\(event.kind)\",\"rule\":\"" + event.rule.name + "\""
             text += ",\"user\":" + (event.user.map(SafeText.json) ?? "null")
             text += ",\"jail\":" + (event.jail.map(SafeText.json) ?? "null")
             text += ",\"file\":" + SafeText.json(fileName) + ",\"line\":\(event.line)}\n"
@@ -28,7 +28,7 @@ public enum EventFormat: String, CaseIterable, Sendable {
         case .csv:
             let fields = [
                 rfc3339UTC(event.time), ip ?? "", unresolved.map(SafeText.csv) ?? "", event.service.description,
-                event.kind.description, event.rule, event.user.map(SafeText.csv) ?? "",
+                event.kind.description, event.rule.name, event.user.map(SafeText.csv) ?? "",
                 event.jail.map(SafeText.csv) ?? "", SafeText.csv(fileName), String(event.line),
             ]
             return fields.joined(separator: ",") + "\n"

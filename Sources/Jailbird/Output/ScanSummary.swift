@@ -14,7 +14,7 @@ public struct ScanSummary {
     }
 
     /// Event counts by (service, kind, rule), in a stable order.
-    public var ruleCounts: [(service: Service, kind: EventKind, rule: String, count: Int)] {
+    public var ruleCounts: [(service: Service, kind: EventKind, rule: Rule, count: Int)] {
         var counts: [RuleKey: Int] = [:]
         for file in files {
             for event in file.events { counts[RuleKey(service: event.service, kind: event.kind, rule: event.rule), default: 0] += 1 }
@@ -25,7 +25,7 @@ public struct ScanSummary {
     struct RuleKey: Hashable, Comparable {
         var service: Service
         var kind: EventKind
-        var rule: String
+        var rule: Rule
         static func < (lhs: RuleKey, rhs: RuleKey) -> Bool {
             (lhs.service, lhs.kind, lhs.rule) < (rhs.service, rhs.kind, rhs.rule)
         }
@@ -55,7 +55,7 @@ public struct ScanSummary {
             out += Format.row(["Service", "Kind", "Rule", "Events"], widths: [-9, -12, -44, 11]) + "\n"
             for entry in counts {
                 out += Format.row(
-                    [entry.service.description, entry.kind.description, entry.rule, Format.count(entry.count)],
+                    [entry.service.description, entry.kind.description, entry.rule.name, Format.count(entry.count)],
                     widths: [-9, -12, -44, 11]) + "\n"
             }
             out += Format.row(["", "", "total", Format.count(totalEvents)], widths: [-9, -12, -44, 11]) + "\n"
