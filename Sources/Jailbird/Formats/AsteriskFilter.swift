@@ -69,9 +69,11 @@ public struct AsteriskFilter: LineFilter {
         }
         position = digitsEnd + 1
         // :?(?:\[C-[\da-f]*\])?:? then ' ' — each optional part tried present first.
-        let colon1 = position < text.count && text[position] == UInt8(ascii: ":")
-        for afterColon1 in colon1 ? [position + 1, position] : [position] {
-            var channelEnds: [Int] = []
+        var colonChoices = Alternatives()
+        if position < text.count && text[position] == UInt8(ascii: ":") { colonChoices.append(position + 1) }
+        colonChoices.append(position)
+        for afterColon1 in colonChoices {
+            var channelEnds = Alternatives()
             if text.hasBytes("[C-", at: afterColon1) {
                 var end = afterColon1 + 3
                 while end < text.count && ByteClass.isLowerHexDigit(text[end]) { end += 1 }
@@ -101,7 +103,7 @@ public struct AsteriskFilter: LineFilter {
             return position + 1
         }
         // (?: in)? [^:]+:  — with " in" first, then without.
-        var groupStarts: [Int] = []
+        var groupStarts = Alternatives()
         if text.hasBytes(" in", at: digitsEnd) { groupStarts.append(digitsEnd + 3) }
         groupStarts.append(digitsEnd)
         for groupStart in groupStarts {
@@ -144,39 +146,44 @@ public struct AsteriskFilter: LineFilter {
         let hostStart = quote + 14
         var found: LineMatch?
         HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
-            for end in optionalPort(text, candidate.end) {
-                guard text.hasBytes("' - ", at: end) else { continue }
-                let reason = UnsafeRawBufferPointer(rebasing: text[(end + 4)...])
-                if registrationReasons.contains(where: { reason.elementsEqual($0.utf8) }) {
-                    found = LineMatch(
-                        kind: .failure, rule: .asteriskRegistrationFailed,
-                        host: HostPattern.host(for: candidate.capture, in: text),
-                        user: sipUser(text, (start + 19)..<quote))
-                    return true
-                }
+            forEachOptionalPortEnd(text, candidate.end) { end in
+                guard text.hasBytes("' - ", at: end), isRegistrationReason(text, from: end + 4) else { return false }
+                found = LineMatch(
+                    kind: .failure, rule: .asteriskRegistrationFailed,
+                    host: HostPattern.host(for: candidate.capture, in: text),
+                    user: sipUser(text, (start + 19)..<quote))
+                return true
             }
-            return false
         }
         return found
     }
 
-    private static let registrationReasons = [
-        "Wrong password", "Username/auth name mismatch", "No matching peer found", "Not a local domain",
-        "Device does not match ACL", "Peer is not supposed to register", "ACL error (permit/deny)",
-    ]
+    /// `(?:Wrong password|Username/auth name mismatch|…)$` from `start`.
+    private static func isRegistrationReason(_ text: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let reasons: [StaticString] = [
+            "Wrong password", "Username/auth name mismatch", "No matching peer found", "Not a local domain",
+            "Device does not match ACL", "Peer is not supposed to register", "ACL error (permit/deny)",
+        ]
+        for reason in reasons where start + reason.utf8CodeUnitCount == text.count && text.hasBytes(reason, at: start) {
+            return true
+        }
+        return false
+    }
 
-    /// `(:\d+)?` after a host: with the port first (longest digits first), then without.
-    private static func optionalPort(_ text: UnsafeRawBufferPointer, _ position: Int) -> [Int] {
-        var ends: [Int] = []
+    /// `(:\d+)?` after a host: with the port first (longest digits first), then without; stops
+    /// when `body` returns true.
+    @discardableResult
+    private static func forEachOptionalPortEnd(
+        _ text: UnsafeRawBufferPointer, _ position: Int, _ body: (Int) -> Bool
+    ) -> Bool {
         if position < text.count && text[position] == UInt8(ascii: ":") {
             var end = text.skipDigits(from: position + 1)
             while end > position + 1 {
-                ends.append(end)
+                if body(end) { return true }
                 end -= 1
             }
         }
-        ends.append(position)
-        return ends
+        return body(position)
     }
 
     /// `^Call from '[^']*' \((?:(?:TCP|UDP):)?<HOST>:\d+\) to extension '[^']*' rejected because extension not found in context`
@@ -185,10 +192,11 @@ public struct AsteriskFilter: LineFilter {
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 11),
             text.hasBytes("' (", at: quote)
         else { return nil }
-        var hostStarts = [quote + 3]
+        var hostStarts = Alternatives()
         if text.hasBytes("TCP:", at: quote + 3) || text.hasBytes("UDP:", at: quote + 3) {
-            hostStarts.insert(quote + 7, at: 0)
+            hostStarts.append(quote + 7)
         }
+        hostStarts.append(quote + 3)
         for hostStart in hostStarts {
             var found: LineMatch?
             HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
@@ -213,8 +221,9 @@ public struct AsteriskFilter: LineFilter {
 
     /// `^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)`
     private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
-        var hostStarts = [start]
-        if text.hasBytes("Host ", at: start) { hostStarts.insert(start + 5, at: 0) }
+        var hostStarts = Alternatives()
+        if text.hasBytes("Host ", at: start) { hostStarts.append(start + 5) }
+        hostStarts.append(start)
         for hostStart in hostStarts {
             var found: LineMatch?
             HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
@@ -277,13 +286,13 @@ public struct AsteriskFilter: LineFilter {
         guard text.hasBytes("\"Rejecting unknown SIP connection from ", at: start) else { return nil }
         var found: LineMatch?
         HostPattern.forEachCandidate(in: text, at: start + 39) { candidate in
-            for end in optionalPort(text, candidate.end) where end + 1 == text.count && text[end] == UInt8(ascii: "\"") {
+            forEachOptionalPortEnd(text, candidate.end) { end in
+                guard end + 1 == text.count && text[end] == UInt8(ascii: "\"") else { return false }
                 found = LineMatch(
                     kind: .failure, rule: .asteriskRejectingUnknown,
                     host: HostPattern.host(for: candidate.capture, in: text))
                 return true
             }
-            return false
         }
         return found
     }
@@ -291,7 +300,7 @@ public struct AsteriskFilter: LineFilter {
     /// `^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '<HOST>(?::\d+)?'\s\(callid: [^\)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$`
     private static func request(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
         guard text.hasBytes("Request ", at: start) else { return nil }
-        var fromStarts: [Int] = []
+        var fromStarts = Alternatives()
         if start + 8 < text.count, text[start + 8] == UInt8(ascii: "'"),
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 9), text.hasBytes("' ", at: quote)
         {
@@ -300,19 +309,18 @@ public struct AsteriskFilter: LineFilter {
         fromStarts.append(start + 8)
         for fromStart in fromStarts where text.hasBytes("from '", at: fromStart) {
             let uriStart = fromStart + 6
-            // (?:[^']*|.*?): first the text up to the first quote, then every later
+            // (?:[^']*|.*?): first the text up to the first quote, then every
             // "' failed for '" from left to right (the lazy alternative).
-            var quoteCandidates: [Int] = []
-            if let firstQuote = text.firstIndex(of: UInt8(ascii: "'"), from: uriStart) {
-                quoteCandidates.append(firstQuote)
+            if let firstQuote = text.firstIndex(of: UInt8(ascii: "'"), from: uriStart),
+                text.hasBytes("' failed for '", at: firstQuote),
+                let match = requestAfterURI(text, uriStart..<firstQuote)
+            {
+                return match
             }
             var searchFrom = uriStart
-            while let found = text.firstRange(of: "' failed for '", from: searchFrom) {
-                quoteCandidates.append(found)
-                searchFrom = found + 1
-            }
-            for quote in quoteCandidates where text.hasBytes("' failed for '", at: quote) {
+            while let quote = text.firstRange(of: "' failed for '", from: searchFrom) {
                 if let match = requestAfterURI(text, uriStart..<quote) { return match }
+                searchFrom = quote + 1
             }
         }
         return nil
@@ -321,12 +329,12 @@ public struct AsteriskFilter: LineFilter {
     private static func requestAfterURI(_ text: UnsafeRawBufferPointer, _ uri: Range<Int>) -> LineMatch? {
         var found: LineMatch?
         HostPattern.forEachCandidate(in: text, at: uri.upperBound + 14) { candidate in
-            for end in optionalPort(text, candidate.end) {
+            forEachOptionalPortEnd(text, candidate.end) { end in
                 guard end + 1 < text.count, text[end] == UInt8(ascii: "'"), ByteClass.isSpace(text[end + 1]),
                     text.hasBytes("(callid: ", at: end + 2),
                     let close = text.firstIndex(of: UInt8(ascii: ")"), from: end + 11),
                     text.hasBytes(" - ", at: close + 1)
-                else { continue }
+                else { return false }
                 var reasonEnd = close + 4
                 var matchedReason = false
                 for reason: StaticString in [
@@ -337,13 +345,12 @@ public struct AsteriskFilter: LineFilter {
                     matchedReason = true
                     break
                 }
-                guard matchedReason, text.skipSpaces(from: reasonEnd) == text.count else { continue }
+                guard matchedReason, text.skipSpaces(from: reasonEnd) == text.count else { return false }
                 found = LineMatch(
                     kind: .failure, rule: .asteriskRequestFailed,
                     host: HostPattern.host(for: candidate.capture, in: text), user: sipUser(text, uri))
                 return true
             }
-            return false
         }
         return found
     }
@@ -366,43 +373,46 @@ public struct AsteriskFilter: LineFilter {
         guard nameEnd > 0, nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else { return nil }
         let afterName = nameEnd + 1
         // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
-        var remoteStarts: [Int] = [pairsEnd(text, afterName)]
+        if let match = securityRemote(text, at: pairsEnd(text, afterName), kind: kind) { return match }
         // Second alternative (.*?): every ,RemoteAddress=" from left to right.
         var searchFrom = afterName
-        while let found = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
-            remoteStarts.append(found)
-            searchFrom = found + 1
-        }
-        for remote in remoteStarts where text.hasBytes(",RemoteAddress=\"IPV", at: remote) {
-            let family = remote + 19
-            guard family < text.count, text[family] == UInt8(ascii: "4") || text[family] == UInt8(ascii: "6"),
-                family + 1 < text.count, text[family + 1] == UInt8(ascii: "/")
-            else { continue }
-            var transportEnd = family + 2
-            while transportEnd < text.count && text[transportEnd] != UInt8(ascii: "/")
-                && text[transportEnd] != UInt8(ascii: "\"")
-            {
-                transportEnd += 1
-            }
-            guard transportEnd > family + 2, transportEnd < text.count, text[transportEnd] == UInt8(ascii: "/") else {
-                continue
-            }
-            var found: LineMatch?
-            HostPattern.forEachCandidate(in: text, at: transportEnd + 1) { candidate in
-                let end = candidate.end
-                guard end < text.count, text[end] == UInt8(ascii: "/") else { return false }
-                let digitsEnd = text.skipDigits(from: end + 1)
-                guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\""),
-                    pairsEnd(text, digitsEnd + 1) == text.count
-                else { return false }
-                found = LineMatch(
-                    kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
-                    host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text))
-                return true
-            }
-            if found != nil { return found }
+        while let remote = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
+            if let match = securityRemote(text, at: remote, kind: kind) { return match }
+            searchFrom = remote + 1
         }
         return nil
+    }
+
+    /// `,RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$` at `remote`.
+    private static func securityRemote(_ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind) -> LineMatch? {
+        guard text.hasBytes(",RemoteAddress=\"IPV", at: remote) else { return nil }
+        let family = remote + 19
+        guard family + 1 < text.count, text[family] == UInt8(ascii: "4") || text[family] == UInt8(ascii: "6"),
+            text[family + 1] == UInt8(ascii: "/")
+        else { return nil }
+        var transportEnd = family + 2
+        while transportEnd < text.count && text[transportEnd] != UInt8(ascii: "/")
+            && text[transportEnd] != UInt8(ascii: "\"")
+        {
+            transportEnd += 1
+        }
+        guard transportEnd > family + 2, transportEnd < text.count, text[transportEnd] == UInt8(ascii: "/") else {
+            return nil
+        }
+        var found: LineMatch?
+        HostPattern.forEachCandidate(in: text, at: transportEnd + 1) { candidate in
+            let end = candidate.end
+            guard end < text.count, text[end] == UInt8(ascii: "/") else { return false }
+            let digitsEnd = text.skipDigits(from: end + 1)
+            guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\""),
+                pairsEnd(text, digitsEnd + 1) == text.count
+            else { return false }
+            found = LineMatch(
+                kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
+                host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text))
+            return true
+        }
+        return found
     }
 
     /// The end of a run of `,Key="value"` pairs (`(?:,(?!RemoteAddress=)\w+="[^"]*")*`) from `start`.

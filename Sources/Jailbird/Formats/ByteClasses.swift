@@ -104,3 +104,43 @@ extension UnsafeRawBufferPointer {
         return position
     }
 }
+
+/// Up to four alternative positions, in the order a regular expression engine would try them,
+/// kept inline (no allocation on the per-line path).
+@usableFromInline
+struct Alternatives: Sequence, IteratorProtocol {
+    private var values: (Int, Int, Int, Int) = (0, 0, 0, 0)
+    private var count = 0
+    private var position = 0
+
+    @inline(__always) @usableFromInline
+    init() {}
+
+    @inline(__always) @usableFromInline
+    init(_ first: Int) { append(first) }
+
+    /// Adds a position to try after those already added; more than four are ignored.
+    @inline(__always) @usableFromInline
+    mutating func append(_ value: Int) {
+        switch count {
+        case 0: values.0 = value
+        case 1: values.1 = value
+        case 2: values.2 = value
+        case 3: values.3 = value
+        default: return
+        }
+        count += 1
+    }
+
+    @inline(__always) @usableFromInline
+    mutating func next() -> Int? {
+        guard position < count else { return nil }
+        defer { position += 1 }
+        switch position {
+        case 0: return values.0
+        case 1: return values.1
+        case 2: return values.2
+        default: return values.3
+        }
+    }
+}

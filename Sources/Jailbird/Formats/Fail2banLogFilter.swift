@@ -71,8 +71,8 @@ public struct Fail2banLogFilter: LineFilter {
 
     /// Where `NOTICE` may start after the prefix: after the optional
     /// `\s*fail2ban\.actions\s*(?:\[\d+\])?:\s+` (tried first), or right at the prefix end.
-    private static func actionsLoggerEnds(_ text: UnsafeRawBufferPointer, _ start: Int) -> [Int] {
-        var ends: [Int] = []
+    private static func actionsLoggerEnds(_ text: UnsafeRawBufferPointer, _ start: Int) -> Alternatives {
+        var ends = Alternatives()
         let loggerStart = text.skipSpaces(from: start)
         if text.hasBytes("fail2ban.actions", at: loggerStart) {
             var position = text.skipSpaces(from: loggerStart + 16)

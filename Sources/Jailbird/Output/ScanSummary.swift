@@ -15,20 +15,25 @@ public struct ScanSummary {
 
     /// Event counts by (service, kind, rule), in a stable order.
     public var ruleCounts: [(service: Service, kind: EventKind, rule: Rule, count: Int)] {
-        var counts: [RuleKey: Int] = [:]
+        let kindCount = EventKind.allCases.count
+        var counts = [Int](repeating: 0, count: Rule.allCases.count * kindCount)
+        var services = [Service?](repeating: nil, count: Rule.allCases.count)
         for file in files {
-            for event in file.events { counts[RuleKey(service: event.service, kind: event.kind, rule: event.rule), default: 0] += 1 }
+            let events = file.events
+            for index in events.indices {
+                let rule = events.rules[index]
+                counts[Int(rule.rawValue) * kindCount + Int(events.kinds[index].rawValue)] += 1
+                services[Int(rule.rawValue)] = events.services[index]
+            }
         }
-        return counts.sorted { $0.key < $1.key }.map { ($0.key.service, $0.key.kind, $0.key.rule, $0.value) }
-    }
-
-    struct RuleKey: Hashable, Comparable {
-        var service: Service
-        var kind: EventKind
-        var rule: Rule
-        static func < (lhs: RuleKey, rhs: RuleKey) -> Bool {
-            (lhs.service, lhs.kind, lhs.rule) < (rhs.service, rhs.kind, rhs.rule)
+        var result: [(service: Service, kind: EventKind, rule: Rule, count: Int)] = []
+        for rule in Rule.allCases {
+            for kind in EventKind.allCases {
+                let count = counts[Int(rule.rawValue) * kindCount + Int(kind.rawValue)]
+                if count > 0, let service = services[Int(rule.rawValue)] { result.append((service, kind, rule, count)) }
+            }
         }
+        return result.sorted { ($0.service, $0.kind, $0.rule.name) < ($1.service, $1.kind, $1.rule.name) }
     }
 
     public func render() -> String {
@@ -60,14 +65,27 @@ public struct ScanSummary {
             }
             out += Format.row(["", "", "total", Format.count(totalEvents)], widths: [-9, -12, -44, 11]) + "\n"
         }
-        let allEvents = files.lazy.flatMap { $0.events }
-        let failures = allEvents.filter { $0.kind == .failure }
-        let failingAddresses = Set(failures.compactMap { $0.host.address })
-        let unresolved = allEvents.filter { if case .hostname = $0.host { return true } else { return false } }.count
-        out += "\nFailures: \(Format.count(failures.count)) from \(Format.count(failingAddresses.count)) addresses"
-        out += "\n"
-        if let first = allEvents.map(\.time).min(), let last = allEvents.map(\.time).max() {
-            out += "Time range: \(rfc3339UTC(first)) .. \(rfc3339UTC(last))\n"
+        var failures = 0
+        var unresolved = 0
+        var failingAddresses = Set<IPAddress>()
+        var firstTime = Int64.max
+        var lastTime = Int64.min
+        for file in files {
+            let events = file.events
+            for index in events.indices {
+                firstTime = min(firstTime, events.times[index])
+                lastTime = max(lastTime, events.times[index])
+                let host = events.hosts[Int(events.hostIDs[index])]
+                if case .hostname = host { unresolved += 1 }
+                if events.kinds[index] == .failure {
+                    failures += 1
+                    if let address = host.address { failingAddresses.insert(address) }
+                }
+            }
+        }
+        out += "\nFailures: \(Format.count(failures)) from \(Format.count(failingAddresses.count)) addresses\n"
+        if firstTime <= lastTime {
+            out += "Time range: \(rfc3339UTC(firstTime)) .. \(rfc3339UTC(lastTime))\n"
         }
         if unresolved > 0 {
             out += "Host names instead of addresses (not looked up): \(Format.count(unresolved)) events\n"

@@ -21,6 +21,18 @@
 /// bytes, so memory stays bounded whatever its length. Its line number is used up.
 ///
 /// Newlines are found with `memchr` (vectorised in the C library).
+/// Receives the lines a `LineSplitter` cuts: each line's bytes (valid only during the call,
+/// without terminator) and its 1-based number.
+public protocol LineSink {
+    mutating func line(_ bytes: UnsafeRawBufferPointer, number: Int)
+}
+
+/// Adapts a closure to `LineSink`.
+private struct ClosureLineSink: LineSink {
+    let body: (UnsafeRawBufferPointer, Int) -> Void
+    mutating func line(_ bytes: UnsafeRawBufferPointer, number: Int) { body(bytes, number) }
+}
+
 public struct LineSplitter {
     /// A line that was too long to deliver.
     public struct OverlongLine: Equatable, Sendable {
@@ -61,6 +73,23 @@ public struct LineSplitter {
     /// - Parameter body: called with each line (valid only during the call) and its number.
     /// - Complexity: O(chunk.count); no allocation unless a line spans chunks.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var sink = ClosureLineSink(body: body)
+            feed(chunk, into: &sink)
+        }
+    }
+
+    /// Delivers the last line (see `finish(into:)`) to a closure.
+    public mutating func finish(_ body: (UnsafeRawBufferPointer, Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var sink = ClosureLineSink(body: body)
+            finish(into: &sink)
+        }
+    }
+
+    /// Splits `chunk`, handing every line it completes to `sink`. The generic form lets the
+    /// compiler inline the sink's `line` into the loop: the scanner's per-line path.
+    public mutating func feed<Sink: LineSink>(_ chunk: UnsafeRawBufferPointer, into sink: inout Sink) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let end = base + chunk.count
         var lineStart = base
@@ -83,7 +112,7 @@ public struct LineSplitter {
                 if length > lineLimit {
                     recordOverlong(line: number, length: length)
                 } else {
-                    carry.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<length]), number) }
+                    carry.withUnsafeBytes { sink.line(UnsafeRawBufferPointer(rebasing: $0[..<length]), number: number) }
                 }
             }
             carry.removeAll(keepingCapacity: carry.capacity <= 64 << 10)
@@ -100,7 +129,7 @@ public struct LineSplitter {
             if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
             number &+= 1
             if length <= limit {
-                body(UnsafeRawBufferPointer(start: lineStart, count: length), number)
+                sink.line(UnsafeRawBufferPointer(start: lineStart, count: length), number: number)
             } else {
                 lineCount = number
                 recordOverlong(line: number, length: length)
@@ -115,7 +144,7 @@ public struct LineSplitter {
 
     /// Delivers the last line if the input did not end with `\n`, and makes the splitter ready
     /// for a new input (line numbers go on from where they were; the overlong list is kept).
-    public mutating func finish(_ body: (UnsafeRawBufferPointer, Int) -> Void) {
+    public mutating func finish<Sink: LineSink>(into sink: inout Sink) {
         defer {
             carry.removeAll()
             skipping = false
@@ -131,7 +160,7 @@ public struct LineSplitter {
                 recordOverlong(line: lineCount, length: length)
             } else {
                 let number = lineCount
-                carry.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<length]), number) }
+                carry.withUnsafeBytes { sink.line(UnsafeRawBufferPointer(rebasing: $0[..<length]), number: number) }
             }
         }
     }

@@ -39,7 +39,7 @@ public struct FileScan: Sendable {
     public var bytes: Int = 0
     public var lines: Int = 0
     /// The events of this file in line order.
-    public var events: [Event] = []
+    public var events = EventStore()
     /// Lines some filter matched that had no time stamp jailbird could read. They take the time
     /// of the last dated match before them (fail2ban uses the previous line's time); those with
     /// nothing before them are dropped and counted in `droppedUndated`.
@@ -78,77 +78,19 @@ public enum Scanner {
     /// Scans one source. Problems are recorded in the result; everything read before a problem
     /// is kept.
     public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
-        var result = FileScan(source: source)
-        var filters: [AnyLineFilter] = []
-        if let spec = options.filter { filters = [AnyLineFilter(spec)] }
-        let reference = options.now ?? source.modificationTime ?? options.fallbackReference
-        // fail2ban's filters anchor the date differently: `{^LN-BEG}` (asterisk, sshd) lets it
-        // start a little into the line, `^{DATE}` (recidive, fail2ban.log) only at its start.
-        var lineBeginStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineBegin)
-        var lineStartStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineStart)
+        var scanner = FileScanner(source: source, fileIndex: fileIndex, options: options)
         var splitter = LineSplitter(lineLimit: options.maxLineLength)
-        var scratch = [UInt8](repeating: 0, count: 256)
-        var lastTime: Int64?
         var firstChunk = true
-
-        func handle(_ line: UnsafeRawBufferPointer, _ number: Int) {
-            // Each anchor's stamp is located at most once a line, and only for candidate lines.
-            var lineBeginStamp: (range: Range<Int>, time: Int64?)??
-            var lineStartStamp: (range: Range<Int>, time: Int64?)??
-            for index in filters.indices where filters[index].isCandidate(line) {
-                let stamp: (range: Range<Int>, time: Int64?)?
-                if filters[index].anchorsDateAtLineStart {
-                    if lineStartStamp == nil { lineStartStamp = .some(lineStartStamps.locate(line)) }
-                    stamp = lineStartStamp!
-                } else {
-                    if lineBeginStamp == nil { lineBeginStamp = .some(lineBeginStamps.locate(line)) }
-                    stamp = lineBeginStamp!
-                }
-                let match: LineMatch? = withContent(of: line, cutting: stamp?.range, scratch: &scratch) { content in
-                    filters[index].process(
-                        CandidateLine(content: content, raw: line, time: stamp?.time ?? lastTime, number: number))
-                }
-                guard let match else { continue }
-                var time = stamp?.time
-                if time == nil {
-                    result.undatedMatches += 1
-                    time = lastTime
-                } else {
-                    lastTime = time
-                }
-                guard let time else {
-                    result.droppedUndated += 1
-                    break
-                }
-                if let since = options.since, time < since {
-                    result.outsideWindow += 1
-                    break
-                }
-                if let until = options.until, time > until {
-                    result.outsideWindow += 1
-                    break
-                }
-                result.events.append(
-                    Event(
-                        time: time, host: match.host, service: filters[index].service, kind: match.kind,
-                        rule: match.rule, user: match.user, jail: match.jail, file: fileIndex, line: number))
-                break
-            }
-        }
-
         let problem = ByteReader.read(source) { chunk in
             if firstChunk {
                 firstChunk = false
-                result.looksBinary = ByteReader.looksBinary(chunk)
-                if options.filter == nil {
-                    result.kind = LogKind.detect(chunk)
-                    filters = standardFilters(for: result.kind)
-                }
+                scanner.start(with: chunk)
             }
-            result.bytes += chunk.count
-            splitter.feed(chunk, handle)
+            scanner.result.bytes += chunk.count
+            splitter.feed(chunk, into: &scanner)
         }
-        splitter.finish(handle)
+        splitter.finish(into: &scanner)
+        var result = scanner.result
         result.lines = splitter.lineCount
         result.problems += splitter.problems(path: source.displayName)
         if let problem { result.problems.append(problem) }
@@ -164,29 +106,112 @@ public enum Scanner {
             return [.asterisk(AsteriskFilter()), .sshd(SSHDFilter(mode: .normal)), .fail2ban(Fail2banLogFilter())]
         }
     }
+}
 
-    /// Calls `body` with the line minus the time stamp text (fail2ban's view of the line). When
-    /// the stamp starts the line the rest is handed over in place; otherwise the two parts are
-    /// joined in `scratch`.
+/// The per-line work of a scan of one input: candidate test, time stamp, full match, event.
+struct FileScanner: LineSink {
+    var result: FileScan
+    let fileIndex: Int
+    let options: ScanOptions
+    var filters: [AnyLineFilter] = []
+    // fail2ban's filters anchor the date differently: `{^LN-BEG}` (asterisk, sshd) lets it
+    // start a little into the line, `^{DATE}` (recidive, fail2ban.log) only at its start.
+    var lineBeginStamps: TimestampReader
+    var lineStartStamps: TimestampReader
+    /// Where the line without its time stamp is assembled when the stamp is not at its start.
+    var scratch = [UInt8](repeating: 0, count: 256)
+    /// The time of the last dated match: fail2ban gives an undated line the previous time.
+    var lastTime: Int64?
+
+    init(source: LogSource, fileIndex: Int, options: ScanOptions) {
+        result = FileScan(source: source)
+        self.fileIndex = fileIndex
+        self.options = options
+        let reference = options.now ?? source.modificationTime ?? options.fallbackReference
+        lineBeginStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineBegin)
+        lineStartStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineStart)
+        if let spec = options.filter { filters = [AnyLineFilter(spec)] }
+    }
+
+    /// Looks at the first chunk: binary data, and (standard set) which kind of log this is.
+    mutating func start(with chunk: UnsafeRawBufferPointer) {
+        result.looksBinary = ByteReader.looksBinary(chunk)
+        if options.filter == nil {
+            result.kind = LogKind.detect(chunk)
+            filters = Scanner.standardFilters(for: result.kind)
+        }
+    }
+
+    mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
+        // Each anchor's stamp is located at most once a line, and only for candidate lines.
+        var lineBeginStamp: (range: Range<Int>, time: Int64?)??
+        var lineStartStamp: (range: Range<Int>, time: Int64?)??
+        for index in filters.indices where filters[index].isCandidate(line) {
+            let stamp: (range: Range<Int>, time: Int64?)?
+            if filters[index].anchorsDateAtLineStart {
+                if lineStartStamp == nil { lineStartStamp = .some(lineStartStamps.locate(line)) }
+                stamp = lineStartStamp!
+            } else {
+                if lineBeginStamp == nil { lineBeginStamp = .some(lineBeginStamps.locate(line)) }
+                stamp = lineBeginStamp!
+            }
+            let candidateTime = stamp?.time ?? lastTime
+            let match = withContent(of: line, cutting: stamp?.range, filter: index) { content, filter in
+                filter.process(CandidateLine(content: content, raw: line, time: candidateTime, number: number))
+            }
+            guard let match else { continue }
+            record(match, stampTime: stamp?.time, service: filters[index].service, number: number)
+            return
+        }
+    }
+
+    private mutating func record(_ match: LineMatch, stampTime: Int64?, service: Service, number: Int) {
+        var time = stampTime
+        if time == nil {
+            result.undatedMatches += 1
+            time = lastTime
+        } else {
+            lastTime = time
+        }
+        guard let time else {
+            result.droppedUndated += 1
+            return
+        }
+        if let since = options.since, time < since {
+            result.outsideWindow += 1
+            return
+        }
+        if let until = options.until, time > until {
+            result.outsideWindow += 1
+            return
+        }
+        result.events.append(
+            time: time, host: match.host, service: service, kind: match.kind, rule: match.rule, user: match.user,
+            jail: match.jail, file: fileIndex, line: number)
+    }
+
+    /// Calls `body` with the line minus the time stamp text (fail2ban's view of the line) and the
+    /// filter at `index`. When the stamp starts the line the rest is handed over in place;
+    /// otherwise the two parts are joined in `scratch`.
     @inline(__always)
-    private static func withContent<R>(
-        of line: UnsafeRawBufferPointer, cutting range: Range<Int>?, scratch: inout [UInt8],
-        _ body: (UnsafeRawBufferPointer) -> R
-    ) -> R {
-        guard let range else { return body(line) }
+    private mutating func withContent(
+        of line: UnsafeRawBufferPointer, cutting range: Range<Int>?, filter index: Int,
+        _ body: (UnsafeRawBufferPointer, inout AnyLineFilter) -> LineMatch?
+    ) -> LineMatch? {
+        guard let range else { return body(line, &filters[index]) }
         if range.lowerBound == 0 {
-            return body(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]))
+            return body(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]), &filters[index])
         }
         let length = line.count - range.count
         if scratch.count < length { scratch = [UInt8](repeating: 0, count: length * 2) }
+        let prefix = UnsafeRawBufferPointer(rebasing: line[..<range.lowerBound])
+        let suffix = UnsafeRawBufferPointer(rebasing: line[range.upperBound...])
         return scratch.withUnsafeMutableBytes { buffer in
-            let prefix = UnsafeRawBufferPointer(rebasing: line[..<range.lowerBound])
-            let suffix = UnsafeRawBufferPointer(rebasing: line[range.upperBound...])
             buffer.baseAddress!.copyMemory(from: prefix.baseAddress!, byteCount: prefix.count)
             if !suffix.isEmpty {
                 (buffer.baseAddress! + prefix.count).copyMemory(from: suffix.baseAddress!, byteCount: suffix.count)
             }
-            return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]))
+            return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]), &filters[index])
         }
     }
 }
