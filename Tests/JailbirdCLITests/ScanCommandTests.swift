@@ -97,3 +97,78 @@ import Testing
         #expect(run.stdout.contains("\\x1b"))
     }
 }
+
+extension ScanCommandTests {
+    /// gzip's output for `text` (through /bin/gzip, which every Debian has).
+    static func gzip(_ text: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-c", "-n"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+
+    @Test func rotatedSetIsReadOldestFirst() throws {
+        let directory = try Self.temporaryDirectory()
+        let line = { (day: Int) in
+            "[2024-03-0\(day) 10:00:00] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '192.0.2.\(day):5060' - Wrong password\n"
+        }
+        try line(3).write(to: directory.appendingPathComponent("full"), atomically: true, encoding: .utf8)
+        try line(2).write(to: directory.appendingPathComponent("full.1"), atomically: true, encoding: .utf8)
+        try Self.gzip(line(1)).write(to: directory.appendingPathComponent("full.2.gz"))
+        let run = try CLIRun.run(["scan", "--tz", "UTC", "--events", "csv", directory.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let addresses = run.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+        #expect(addresses == ["192.0.2.1", "192.0.2.2", "192.0.2.3"])
+    }
+
+    @Test func corruptGzipKeepsTheEventsBeforeTheDamageAndNamesTheFile() throws {
+        let directory = try Self.temporaryDirectory()
+        var text = ""
+        for index in 0..<2000 {
+            text += "[2024-03-01 10:00:00] NOTICE[1] chan_sip.c: Registration from '<sip:\(index)@x>' failed for '198.51.100.\(index % 250):5060' - Wrong password\n"
+        }
+        var data = try Self.gzip(text)
+        // Cut the stream short: a truncated download or a disk that filled up.
+        data = data.prefix(data.count / 2)
+        let file = directory.appendingPathComponent("full.1.gz")
+        try data.write(to: file)
+        let good = directory.appendingPathComponent("other.log")
+        try Self.asteriskLines.write(to: good, atomically: true, encoding: .utf8)
+        let run = try CLIRun.run(["scan", "--tz", "UTC", "--events", "ndjson", file.path, good.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("full.1.gz"))
+        #expect(run.stderr.contains("byte"))
+        let events = run.stdout.split(separator: "\n")
+        let fromDamaged = events.filter { $0.contains("full.1.gz") }.count
+        #expect(fromDamaged > 100 && fromDamaged < 2000)
+        #expect(events.filter { $0.contains("other.log") }.count == 2)
+    }
+
+    @Test func hostileBytesNeverCrashTheScan() throws {
+        let directory = try Self.temporaryDirectory()
+        var bytes = Data()
+        bytes += Data("[2024-03-01 10:00:00] NOTICE[1] chan_sip.c: Registration from '\u{1b}[2J\0\u{7}' failed for '192.0.2.9:5060' - Wrong password\r\n".utf8)
+        bytes += Data([0xFF, 0xFE, 0x00, 0x0A, 0xC3, 0x28, 0x0A])
+        bytes += Data(repeating: UInt8(ascii: "A"), count: 3 << 20)
+        bytes += Data("\n[2024-03-01 10:00:01] NOTICE[1] chan_sip.c: Registration from '<sip:x@y>' failed for '192.0.2.10:5060' - Wrong password".utf8)
+        let file = directory.appendingPathComponent("full")
+        try bytes.write(to: file)
+        let run = try CLIRun.run(["scan", "--tz", "UTC", "--events", "ndjson", file.path])
+        // The 3 MiB line is over the line limit: reported, everything else read.
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("full"))
+        let events = run.stdout.split(separator: "\n")
+        #expect(events.count == 2)
+        #expect(!run.stdout.contains("\u{1b}"))
+        #expect(run.stdout.contains("\\u001b"))
+    }
+}

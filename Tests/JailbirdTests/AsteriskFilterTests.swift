@@ -64,3 +64,32 @@ import Testing
         #expect(match.host == .address(IPAddress("198.51.100.5")!))
     }
 }
+
+@Suite struct Fail2banLogFilterTests {
+    static func records(_ lines: [String]) -> [LineMatch?] {
+        var filter = Fail2banLogFilter()
+        return lines.map { line in
+            var bytes = Array(line.utf8)
+            return bytes.withUnsafeMutableBytes { buffer in
+                let raw = UnsafeRawBufferPointer(buffer)
+                guard filter.isCandidate(raw) else { return nil }
+                // The stamp "2024-03-09 00:11:03,079" is cut out, as fail2ban's ^{DATE} does.
+                let content = UnsafeRawBufferPointer(rebasing: raw[23...])
+                return filter.process(CandidateLine(content: content, raw: raw, time: 0, number: 1))
+            }
+        }
+    }
+
+    @Test func everyRecordKindIsRead() throws {
+        let results = Self.records([
+            "2024-03-09 00:11:03,079 fail2ban.filter         [3982]: INFO    [sshd] Found 192.0.2.1 - 2024-03-09 00:11:03",
+            "2024-03-09 00:11:03,079 fail2ban.actions        [3982]: NOTICE  [sshd] Ban 192.0.2.1",
+            "2024-03-09 00:11:03,079 fail2ban.actions        [3982]: NOTICE  [sshd] Unban 192.0.2.1",
+            "2024-03-09 00:11:03,079 fail2ban.actions        [3982]: NOTICE  [asterisk] Restore Ban 2001:db8::7",
+            "2024-03-09 00:11:03,079 fail2ban.server         [3982]: INFO    Starting Fail2ban v1.0.2",
+        ])
+        #expect(results.map { $0?.kind } == [.found, .ban, .unban, .restoreBan, nil])
+        #expect(results[3]?.jail == "asterisk")
+        #expect(results[3]?.host == .address(IPAddress("2001:db8::7")!))
+    }
+}

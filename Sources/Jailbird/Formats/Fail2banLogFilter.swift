@@ -21,7 +21,7 @@ public struct Fail2banLogFilter: LineFilter {
 
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         switch mode {
-        case .records: return line.contains("Ban") || line.contains("Found")
+        case .records: return line.contains("Ban") || line.contains("Unban") || line.contains("Found")
         case .recidive: return line.contains("Ban")
         }
     }

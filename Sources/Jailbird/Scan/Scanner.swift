@@ -53,6 +53,10 @@ public struct FileScan: Sendable {
     public var looksBinary = false
     /// What the first lines showed; decides the standard set's filters (see `LogKind`).
     public var kind = LogKind.other
+    /// The time of the first line with a readable time stamp, and of the last line of the last
+    /// chunk read that had one (the file's time span, whatever matched).
+    public var firstLineTime: Int64?
+    public var lastLineTime: Int64?
 
     public init(source: LogSource) {
         self.source = source
@@ -88,6 +92,7 @@ public enum Scanner {
             }
             scanner.result.bytes += chunk.count
             splitter.feed(chunk, into: &scanner)
+            scanner.noteLastLine(within: chunk)
         }
         splitter.finish(into: &scanner)
         var result = scanner.result
@@ -142,7 +147,21 @@ struct FileScanner: LineSink {
         }
     }
 
+    /// The last line delivered (valid while its chunk is): its time is read once per chunk.
+    private var lastLine: UnsafeRawBufferPointer?
+
+    /// Reads the time of the last line of `chunk`, if it lies in it.
+    mutating func noteLastLine(within chunk: UnsafeRawBufferPointer) {
+        guard let line = lastLine, let base = chunk.baseAddress, let start = line.baseAddress,
+            start >= base, start + line.count <= base + chunk.count
+        else { return }
+        if let time = lineBeginStamps.locate(line)?.time { result.lastLineTime = time }
+        lastLine = nil
+    }
+
     mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
+        lastLine = line
+        if result.firstLineTime == nil, let time = lineBeginStamps.locate(line)?.time { result.firstLineTime = time }
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
         var lineBeginStamp: (range: Range<Int>, time: Int64?)??
         var lineStartStamp: (range: Range<Int>, time: Int64?)??
