@@ -28,6 +28,11 @@ public struct TimestampMatch: Sendable, Equatable {
 /// `Apr-27-13 02:33:06`. Not supported (fail2ban has them): epoch seconds, TAI64N, `<09/16/08@05:03:30>`,
 /// and a leading zone name or offset before an asctime stamp (`PDT Apr 16 21:05:29`).
 ///
+/// Speed: the common shapes (Asterisk `[2024-01-15 10:23:45]`, syslog `Jan  5 10:23:45`, RFC 3339,
+/// fail2ban.log) are read directly on bytes (`CommonStampShapes`), and a line that starts with the
+/// bytes that decided the previous such answer reuses it (`StampMemo`); TimestampFastPathTests
+/// holds both to the template programs' answers.
+///
 /// Differences from fail2ban, all at the edges: bytes ≥ 0x80 count as word characters (fail2ban
 /// decodes UTF-8 and asks Unicode); four-digit years are accepted from 2000 to 2099 (fail2ban's
 /// `%ExY` accepts 2000 up to the decade of "now + 3 years", i.e. 2000–2029 until 2027); fail2ban
