@@ -28,6 +28,11 @@ public struct TimestampMatch: Sendable, Equatable {
 /// `Apr-27-13 02:33:06`. Not supported (fail2ban has them): epoch seconds, TAI64N, `<09/16/08@05:03:30>`,
 /// and a leading zone name or offset before an asctime stamp (`PDT Apr 16 21:05:29`).
 ///
+/// Speed: the common shapes (Asterisk `[2024-01-15 10:23:45]`, syslog `Jan  5 10:23:45`, RFC 3339,
+/// fail2ban.log) are read directly on bytes (`CommonStampShapes`), and a line that starts with the
+/// bytes that decided the previous such answer reuses it (`StampMemo`); TimestampFastPathTests
+/// holds both to the template programs' answers.
+///
 /// Differences from fail2ban, all at the edges: bytes ≥ 0x80 count as word characters (fail2ban
 /// decodes UTF-8 and asks Unicode); four-digit years are accepted from 2000 to 2099 (fail2ban's
 /// `%ExY` accepts 2000 up to the decade of "now + 3 years", i.e. 2000–2029 until 2027); fail2ban
@@ -53,8 +58,14 @@ public struct TimestampReader {
     /// `reference` as local seconds in `zone` (fail2ban's `MyTime.now()`, a naive local datetime).
     private let referenceLocal: Int64
     private let referenceYear: Int
-    private let referenceDays: Int64
+    private let referenceMonth: Int
+    private let referenceDay: Int
     private let templates: [DateTemplate]
+    /// The last answer of the fast path, reused while lines start with the same bytes.
+    private var memo = StampMemo()
+    // The last civil day converted: (year << 9 | month << 5 | day) and its day number.
+    private var cachedDayKey = -1
+    private var cachedDayNumber: Int64 = 0
     // Local seconds in [cacheLower, cacheUpper) convert with one fixed offset.
     private var cacheLower: Int64 = 1
     private var cacheUpper: Int64 = 0
@@ -74,8 +85,8 @@ public struct TimestampReader {
         self.reference = reference
         self.anchor = anchor
         referenceLocal = reference &+ Int64(zone.offset(atUTC: reference))
-        referenceDays = CivilTime.floorDiv(referenceLocal, CivilTime.secondsPerDay)
-        referenceYear = CivilTime.date(days: referenceDays).year
+        let today = CivilTime.date(days: CivilTime.floorDiv(referenceLocal, CivilTime.secondsPerDay))
+        (referenceYear, referenceMonth, referenceDay) = (today.year, today.month, today.day)
         templates = anchor == .lineBegin ? DateTemplate.lineBeginOrder : DateTemplate.lineStartOrder
     }
 
@@ -92,7 +103,50 @@ public struct TimestampReader {
     ///
     /// fail2ban cuts the text out even when it then fails to read a date from it (it logs
     /// "findFailure failed to parse timeText" and uses the previous line's time, if recent).
+    ///
+    /// Common shapes (Asterisk, syslog, RFC 3339, fail2ban.log) are read directly, and a line that
+    /// starts with the same deciding bytes as the previous such line reuses its answer; every
+    /// other line runs fail2ban's templates in order. The answers are the same either way.
     public mutating func locate(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
+        if memo.matches(line) {
+            let range = memo.rangeStart..<memo.rangeEnd
+            guard memo.valid else { return (range, nil) }
+            return (range, memo.zoned ? memo.seconds : utc(local: memo.seconds))
+        }
+        if let found = locateCommonShape(line) { return found }
+        return locateGeneric(line)
+    }
+
+    /// Whether `locate` would answer this line from its memo (for tests).
+    func memoMatches(_ line: UnsafeRawBufferPointer) -> Bool { memo.matches(line) }
+
+    /// The fast path alone: the answer for a common stamp shape, or nil when the line must go to
+    /// `locateGeneric` (which then may still find a stamp). Remembers what it found.
+    mutating func locateCommonShape(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
+        let start: Int
+        switch anchor {
+        case .lineBegin:
+            var skippable = 0
+            while skippable < 2, skippable < line.count, !isWordByte(line[skippable]) { skippable &+= 1 }
+            start = skippable
+        case .lineStart:
+            start = 0
+        case .rfc5424:
+            guard let s = rfc5424HeaderEnd(line) else { return nil }
+            start = s
+        }
+        guard let stamp = CommonStampShapes.recognize(line, at: start) else { return nil }
+        let range = (anchor == .lineBegin ? start : 0)..<stamp.end
+        let naive = naiveSeconds(stamp.fields)
+        let zoned = stamp.fields.zoneMinutes != DateFields.noZone
+        memo.remember(line, decidedBy: stamp.decidedBy, range: range, seconds: naive, zoned: zoned)
+        guard let naive else { return (range, nil) }
+        return (range, zoned ? naive : utc(local: naive))
+    }
+
+    /// fail2ban's templates run in order as backtracking programs: the reference answer for every
+    /// line, and what `locate` does for the shapes the fast path leaves alone.
+    mutating func locateGeneric(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
         var start = 0
         var skippable = 0
         switch anchor {
@@ -140,6 +194,13 @@ public struct TimestampReader {
 
     /// fail2ban's `reGroupDictStrptime`: complete and validate the fields, then convert to UTC.
     private mutating func resolve(_ f: DateFields) -> Int64? {
+        guard let naive = naiveSeconds(f) else { return nil }
+        return f.zoneMinutes == DateFields.noZone ? utc(local: naive) : naive
+    }
+
+    /// The date's seconds before any zone conversion: UTC when the stamp has a zone, local
+    /// otherwise; nil when the date does not exist. Depends on the fields and the reference only.
+    private mutating func naiveSeconds(_ f: DateFields) -> Int64? {
         var assumeYear = false
         var assumeToday = false
         var year: Int
@@ -154,8 +215,7 @@ public struct TimestampReader {
         var month = f.month
         var day = f.day
         if month < 0 {
-            let today = CivilTime.date(days: referenceDays)
-            (month, day) = (today.month, today.day)
+            (month, day) = (referenceMonth, referenceDay)
             assumeToday = true
         }
         var hour = f.hour
@@ -169,9 +229,8 @@ public struct TimestampReader {
             hour <= 23, f.minute <= 59, f.second <= 59
         else { return nil }
         let zoneShift = f.zoneMinutes == DateFields.noZone ? 0 : Int64(f.zoneMinutes) * 60
-        var naive =
-            CivilTime.seconds(year: year, month: month, day: day, hour: hour, minute: f.minute, second: f.second)
-            - zoneShift
+        let secondOfDay = Int64(hour * 3600 + f.minute * 60 + f.second)
+        var naive = dayNumber(year: year, month: month, day: day) * CivilTime.secondsPerDay + secondOfDay - zoneShift
         if assumeToday, naive > referenceLocal {
             naive -= CivilTime.secondsPerDay  // a time after "now" today was yesterday
         }
@@ -179,12 +238,20 @@ public struct TimestampReader {
             // More than a day ahead of the reference: last year (and Feb 29 may not exist there).
             year -= 1
             guard day <= CivilTime.daysInMonth(year: year, month: month) else { return nil }
-            naive =
-                CivilTime.seconds(year: year, month: month, day: day, hour: hour, minute: f.minute, second: f.second)
-                - zoneShift
+            naive = dayNumber(year: year, month: month, day: day) * CivilTime.secondsPerDay + secondOfDay - zoneShift
         }
-        if f.zoneMinutes != DateFields.noZone { return naive }
-        return utc(local: naive)
+        return naive
+    }
+
+    /// Days since 1970 of a valid civil date, remembered for the last day asked (lines of one day
+    /// come together).
+    @inline(__always)
+    private mutating func dayNumber(year: Int, month: Int, day: Int) -> Int64 {
+        let key = year << 9 | month << 5 | day
+        if key == cachedDayKey { return cachedDayNumber }
+        cachedDayNumber = CivilTime.days(year: year, month: month, day: day)
+        cachedDayKey = key
+        return cachedDayNumber
     }
 
     /// Local seconds → UTC through a cached fixed-offset window (consecutive lines share it).
