@@ -19,13 +19,14 @@ public struct EventStore: Sendable {
     /// The distinct hosts, by id.
     public private(set) var hosts: [EventHost] = []
     /// The distinct user names, by id − 1.
-    public private(set) var users: [String] = []
+    public var users: [String] { userTable.strings }
     /// The distinct jail names, by id − 1.
-    public private(set) var jails: [String] = []
+    public var jails: [String] { jailTable.strings }
 
-    private var hostIndex: [EventHost: UInt32] = [:]
-    private var userIndex: [String: UInt32] = [:]
-    private var jailIndex: [String: UInt32] = [:]
+    private var addressIndex = AddressTable()
+    private var hostnameIndex: [String: UInt32] = [:]
+    private var userTable = StringTable()
+    private var jailTable = StringTable()
     /// The last host appended: consecutive events often share it, which saves a hash lookup.
     private var lastHost: (host: EventHost, id: UInt32)?
 
@@ -70,8 +71,8 @@ public struct EventStore: Sendable {
         services.append(service)
         kinds.append(kind)
         rules.append(rule)
-        userIDs.append(user.map { Self.intern($0, in: &users, index: &userIndex) } ?? 0)
-        jailIDs.append(jail.map { Self.intern($0, in: &jails, index: &jailIndex) } ?? 0)
+        userIDs.append(user.map { userTable.intern($0) } ?? 0)
+        jailIDs.append(jail.map { jailTable.intern($0) } ?? 0)
         files.append(UInt32(truncatingIfNeeded: file))
         lines.append(UInt32(truncatingIfNeeded: line))
     }
@@ -80,8 +81,8 @@ public struct EventStore: Sendable {
     public mutating func append(contentsOf other: EventStore) {
         reserveCapacity(count + other.count)
         let hostMap = other.hosts.map { internHost($0) }
-        let userMap = other.users.map { Self.intern($0, in: &users, index: &userIndex) }
-        let jailMap = other.jails.map { Self.intern($0, in: &jails, index: &jailIndex) }
+        let userMap = other.users.map { userTable.intern($0) }
+        let jailMap = other.jails.map { jailTable.intern($0) }
         times += other.times
         hostIDs += other.hostIDs.lazy.map { hostMap[Int($0)] }
         services += other.services
@@ -108,23 +109,25 @@ public struct EventStore: Sendable {
     private mutating func internHost(_ host: EventHost) -> UInt32 {
         if let last = lastHost, last.host == host { return last.id }
         let id: UInt32
-        if let known = hostIndex[host] {
-            id = known
-        } else {
-            id = UInt32(hosts.count)
-            hosts.append(host)
-            hostIndex[host] = id
+        switch host {
+        case .address(let address):
+            if let known = addressIndex.value(for: address) {
+                id = known
+            } else {
+                id = UInt32(hosts.count)
+                hosts.append(host)
+                addressIndex.insert(address, id)
+            }
+        case .hostname(let name):
+            if let known = hostnameIndex[name] {
+                id = known
+            } else {
+                id = UInt32(hosts.count)
+                hosts.append(host)
+                hostnameIndex[name] = id
+            }
         }
         lastHost = (host, id)
-        return id
-    }
-
-    /// The 1-based id of `text` in `table`, adding it when new.
-    private static func intern(_ text: String, in table: inout [String], index: inout [String: UInt32]) -> UInt32 {
-        if let id = index[text] { return id }
-        table.append(text)
-        let id = UInt32(table.count)
-        index[text] = id
         return id
     }
 }
