@@ -38,6 +38,9 @@ struct IPReplay {
     /// Index in `output.bans` of each jail's running ban.
     private var activeBans: [Int?]
     private var rows: [Row?]
+    /// Per jail: this IP's first counted failure and whether it was banned yet.
+    private var firstCounted: [Int64?]
+    private var everBanned: [Bool]
     private var host: UInt32 = 0
     private var address = IPAddress(ipv4: 0)
     /// How many bans this IP got so far (seeds bantime.rndtime).
@@ -54,6 +57,8 @@ struct IPReplay {
         tickets = [Ticket?](repeating: nil, count: input.jails.count)
         activeBans = [Int?](repeating: nil, count: input.jails.count)
         rows = [Row?](repeating: nil, count: input.jails.count)
+        firstCounted = [Int64?](repeating: nil, count: input.jails.count)
+        everBanned = [Bool](repeating: false, count: input.jails.count)
         recidiveJails = input.jails.indices.filter { input.jails[$0].isRecidive }
         fedRecidiveJails = recidiveJails.filter { !input.streamJails.contains($0) }
     }
@@ -63,6 +68,8 @@ struct IPReplay {
             tickets[jail] = nil
             activeBans[jail] = nil
             rows[jail] = nil
+            firstCounted[jail] = nil
+            everBanned[jail] = false
         }
         banOrdinal = 0
         self.host = host
@@ -82,6 +89,10 @@ struct IPReplay {
             failure(jail: input.streamJails[Int(events.files[event])], time: time, event: event, triggerBan: nil)
         }
         advance(to: input.end)
+        for jail in input.jails.indices where firstCounted[jail] != nil {
+            output.totals[jail].attackers += 1
+            if !everBanned[jail] { output.totals[jail].neverBanned += 1 }
+        }
     }
 
     // MARK: - Time
@@ -128,12 +139,16 @@ struct IPReplay {
             note(now, jail, event, .ignored)
             return
         }
-        if options.whileBanned == .prevented && !parameters.isRecidive, let blocker = blockingJail(for: jail) {
-            output.totals[jail].prevented += 1
-            note(now, jail, event, .prevented(bannedBy: blocker))
-            return
+        if !parameters.isRecidive, let blocker = blockingJail(for: jail) {
+            output.totals[jail].duringBan += 1
+            if options.whileBanned == .prevented {
+                output.totals[jail].prevented += 1
+                note(now, jail, event, .prevented(bannedBy: blocker))
+                return
+            }
         }
         output.totals[jail].counted += 1
+        if firstCounted[jail] == nil { firstCounted[jail] = time }
         // A ticket whose last failure is findtime or more ago is gone (fail2ban's cleanup).
         if let ticket = tickets[jail], ticket.last <= now - parameters.findTime {
             tickets[jail] = nil
@@ -227,6 +242,10 @@ struct IPReplay {
         output.bans.append(ban)
         activeBans[jail] = index
         output.totals[jail].bans += 1
+        if !everBanned[jail] {
+            everBanned[jail] = true
+            output.totals[jail].secondsToFirstBan.append(start - (firstCounted[jail] ?? start))
+        }
         banOrdinal += 1
         note(Double(time), jail, ticket.event, .banned(ban: index))
         // fail2ban.log gets "[jail] Ban IP", which recidive jails read at once.

@@ -96,6 +96,15 @@ public struct JailTotals: Sendable, Equatable {
     public var prolonged = 0
     /// bantime.increment: extra counts added for known bad IPs.
     public var boosts = 0
+    /// Failures that arrived while the simulation had the IP banned (in this jail or by a
+    /// recidive jail): with `.prevented` these are the prevented ones, with `.counted` they
+    /// were counted although a firewall would have dropped them.
+    public var duringBan = 0
+    /// Distinct IPs with at least one counted failure, and how many of them were never banned.
+    public var attackers = 0
+    public var neverBanned = 0
+    /// For each banned IP: seconds from its first counted failure to its first ban.
+    public var secondsToFirstBan: [Int64] = []
 
     public init() {}
 
@@ -108,6 +117,10 @@ public struct JailTotals: Sendable, Equatable {
         alreadyBanned += other.alreadyBanned
         prolonged += other.prolonged
         boosts += other.boosts
+        duringBan += other.duringBan
+        attackers += other.attackers
+        neverBanned += other.neverBanned
+        secondsToFirstBan += other.secondsToFirstBan
     }
 }
 
