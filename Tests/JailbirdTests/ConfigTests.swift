@@ -46,7 +46,7 @@ import Testing
 
 /// jailbird's reading against fail2ban's own (fixtures/config/fail2ban_config_dump.py).
 @Suite struct ConfigDifferentialTests {
-    static let fixtures = ["server", "precedence", "increment", "minimal"]
+    static let fixtures = ["server", "precedence", "increment", "minimal", "quirks"]
     static let script = Fixtures.path("config/fail2ban_config_dump.py")
     static var fail2banAvailable: Bool {
         FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/fail2ban/__init__.py")
@@ -57,14 +57,24 @@ import Testing
     @Test(arguments: fixtures)
     func readingEqualsTheCommittedFail2banReading(_ fixture: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("config/expected/\(fixture).json")))
-        try Self.compare(fixture: fixture, expected: data)
+        try Self.compare(directory: Fixtures.path("config/\(fixture)"), expected: data)
     }
 
     @Test(.enabled(if: fail2banAvailable, "fail2ban is not installed"), arguments: fixtures)
     func readingEqualsFail2banLive(_ fixture: String) throws {
+        try Self.compare(directory: Fixtures.path("config/\(fixture)"), expected: try Self.liveDump(Fixtures.path("config/\(fixture)")))
+    }
+
+    /// The machine's own /etc/fail2ban, whatever it holds.
+    @Test(.enabled(if: fail2banAvailable, "fail2ban is not installed"))
+    func readingOfTheInstalledConfigurationEqualsFail2ban() throws {
+        try Self.compare(directory: "/etc/fail2ban", expected: try Self.liveDump("/etc/fail2ban"))
+    }
+
+    static func liveDump(_ directory: String) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.script, Fixtures.path("config/\(fixture)")]
+        process.arguments = [Self.script, directory]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -72,7 +82,7 @@ import Testing
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        try Self.compare(fixture: fixture, expected: data)
+        return data
     }
 
     /// fail2ban_config_dump.py's output. (Decoded with JSONDecoder: JSONSerialization on Linux
@@ -114,9 +124,10 @@ import Testing
         var random: Double
     }
 
-    static func compare(fixture: String, expected data: Data) throws {
+    static func compare(directory: String, expected data: Data) throws {
+        let fixture = URL(fileURLWithPath: directory).lastPathComponent
         let dump = try JSONDecoder().decode(Dump.self, from: data)
-        let configuration = try Fail2banConfiguration.read(directory: Fixtures.path("config/\(fixture)"))
+        let configuration = try Fail2banConfiguration.read(directory: directory)
         #expect(configuration.dbPurgeAge == dump.dbpurgeage, "\(fixture)")
         #expect(configuration.jails.map(\.name) == dump.jails.map(\.name), "\(fixture)")
         for (ours, jail) in zip(configuration.jails, dump.jails) {
@@ -316,6 +327,18 @@ enum ConfigScratch {
         #expect(error?.file == directory + "/jail.local", "\(String(describing: error))")
         #expect(error?.line == line, "\(String(describing: error))")
         #expect(error?.key == key, "\(String(describing: error))")
+    }
+
+    /// A file that includes itself is read twice; `%(known/x)s` then finds its own text, and
+    /// fail2ban gives up after 10 levels, as jailbird does.
+    @Test func selfIncludeMakesKnownRecursive() throws {
+        let directory = try ConfigScratch.make([
+            "jail.conf": "[INCLUDES]\nbefore = jail.conf\nafter = after.conf\n[sshd]\nenabled = true\nfilter = sshd\n",
+            "after.conf": "[sshd]\nmaxretry = %(known/maxretry)s\n",
+        ])
+        let error = #expect(throws: ConfigError.self) { try Fail2banConfiguration.read(directory: directory) }
+        #expect(error?.file == directory + "/after.conf" && error?.line == 2 && error?.key == "maxretry")
+        #expect(error?.message.contains("10 levels") == true)
     }
 
     @Test func missingDirectoryAndEmptyDirectoryAreErrors() throws {
