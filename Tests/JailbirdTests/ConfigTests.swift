@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Jailbird
 
 /// The real server's configuration (Debian's jail.conf and paths, its jail.local).
@@ -62,7 +63,9 @@ import Testing
 
     @Test(.enabled(if: fail2banAvailable, "fail2ban is not installed"), arguments: fixtures)
     func readingEqualsFail2banLive(_ fixture: String) throws {
-        try Self.compare(directory: Fixtures.path("config/\(fixture)"), expected: try Self.liveDump(Fixtures.path("config/\(fixture)")))
+        try Self.compare(
+            directory: Fixtures.path("config/\(fixture)"),
+            expected: try Self.liveDump(Fixtures.path("config/\(fixture)")))
     }
 
     /// The machine's own /etc/fail2ban, whatever it holds.
@@ -148,15 +151,18 @@ import Testing
             #expect(ours.useDNS == jail.usedns, "\(label)")
             #expect(ours.logPaths == jail.logpath, "\(label)")
             let entries = jail.ignoreip ?? []
-            let theirNetworks = Set(entries.compactMap { entry -> String? in
-                guard let net = entry.net else { return nil }
-                return (entry.ipv4 == true ? "4 " : "6 ") + net
-            })
-            let ourNetworks = Set(ours.ignore.networks.map { network in
-                let address = network.isIPv4 || !network.address.isIPv4
-                    ? network.address.description : "::ffff:\(network.address)"
-                return (network.isIPv4 ? "4 " : "6 ") + "\(address)/\(network.prefixLength)"
-            })
+            let theirNetworks = Set(
+                entries.compactMap { entry -> String? in
+                    guard let net = entry.net else { return nil }
+                    return (entry.ipv4 == true ? "4 " : "6 ") + net
+                })
+            let ourNetworks = Set(
+                ours.ignore.networks.map { network in
+                    let address =
+                        network.isIPv4 || !network.address.isIPv4
+                        ? network.address.description : "::ffff:\(network.address)"
+                    return (network.isIPv4 ? "4 " : "6 ") + "\(address)/\(network.prefixLength)"
+                })
             #expect(ourNetworks == theirNetworks, "\(label)")
             #expect(Set(ours.ignore.hostnames) == Set(entries.compactMap(\.host)), "\(label)")
             #expect((ours.increment == nil) == (jail.increment == nil), "\(label)")
@@ -193,7 +199,9 @@ import Testing
     @Test func monthsStayFractionalAndBantimeTruncates() throws {
         #expect(try parseDurationNumber("1mo") == .float(2_629_800))
         #expect(try parseDurationNumber("10m") == .int(600))
-        let directory = try ConfigScratch.make(["jail.local": "[sshd]\nenabled = true\nfilter = sshd\nbantime = 0.5h\nfindtime = 90.5\n"])
+        let directory = try ConfigScratch.make([
+            "jail.local": "[sshd]\nenabled = true\nfilter = sshd\nbantime = 0.5h\nfindtime = 90.5\n"
+        ])
         let jail = try #require(try Fail2banConfiguration.read(directory: directory).jails.first)
         #expect(jail.banTime == 1800 && jail.findTime == 90.5)
     }
@@ -232,7 +240,10 @@ import Testing
         #expect(list.networks.count == 1)
     }
 
-    @Test(arguments: ["10.0.0.1/33", "10.0.0.1/255.0.255.0", "10.0.0.1/x", "300.1.1.1", "010.0.0.1", "1.2.3", "::1/129", "a b\tc", "host/24"])
+    @Test(arguments: [
+        "10.0.0.1/33", "10.0.0.1/255.0.255.0", "10.0.0.1/x", "300.1.1.1", "010.0.0.1", "1.2.3", "::1/129", "a b\tc",
+        "host/24",
+    ])
     func badEntriesAreErrors(_ entry: String) {
         #expect(throws: ExpressionError.self) { try IgnoreList.parse(entry) }
     }
@@ -241,7 +252,8 @@ import Testing
 @Suite struct BanTimeIncrementTests {
     @Test func defaultFormulaDoublesFromTheBase() {
         let increment = BanTimeIncrement()
-        #expect((1...5).map { increment.banTime(base: 600, banCount: $0, random: 0) } == [1200, 2400, 4800, 9600, 19200])
+        #expect(
+            (1...5).map { increment.banTime(base: 600, banCount: $0, random: 0) } == [1200, 2400, 4800, 9600, 19200])
         #expect(increment.banTime(base: 600, banCount: 0, random: 0) == 600)
         // 2^20 at most.
         #expect(increment.banTime(base: 1, banCount: 30, random: 0) == 1_048_576)
@@ -259,20 +271,28 @@ import Testing
 
     @Test func formulasAreEvaluatedLikePython() throws {
         var increment = BanTimeIncrement()
-        increment.formula = try BanTimeFormula(parsing: "ban.Time * math.exp(float(ban.Count+1)*banFactor)/math.exp(1*banFactor)")
+        increment.formula = try BanTimeFormula(
+            parsing: "ban.Time * math.exp(float(ban.Count+1)*banFactor)/math.exp(1*banFactor)")
         #expect(abs(increment.banTime(base: 600, banCount: 1, random: 0) - 600 * M_E) < 1e-9)
-        increment.formula = try BanTimeFormula(parsing: "ban.Time // 7 + (ban.Count % 3) - (-7 // 2) + round(2.5) + int(-2.7) + 1000")
+        increment.formula = try BanTimeFormula(
+            parsing: "ban.Time // 7 + (ban.Count % 3) - (-7 // 2) + round(2.5) + int(-2.7) + 1000")
         #expect(increment.banTime(base: 700, banCount: 4, random: 0) == 1105)  // 100 + 1 + 4 + 2 - 2 + 1000
-        increment.formula = try BanTimeFormula(parsing: "ban.Time * 2 if ban.Count > 1 and not ban.Count == 3 else ban.Time * 10")
+        increment.formula = try BanTimeFormula(
+            parsing: "ban.Time * 2 if ban.Count > 1 and not ban.Count == 3 else ban.Time * 10")
         #expect(increment.banTime(base: 10, banCount: 2, random: 0) == 20)
         #expect(increment.banTime(base: 10, banCount: 3, random: 0) == 100)
         increment.formula = try BanTimeFormula(parsing: "ban.Time / (ban.Count - 1)")
         #expect(increment.banTime(base: 10, banCount: 1, random: 0) == 10)  // ZeroDivisionError keeps the base
-        #expect(try PythonExpression(parsing: "2 ** -1 + 7 % -3 + (1 << 4) + max(1, 2.5, 2) + abs(-3)", names: []).evaluate([:]) == .float(20.0))
+        #expect(
+            try PythonExpression(parsing: "2 ** -1 + 7 % -3 + (1 << 4) + max(1, 2.5, 2) + abs(-3)", names: []).evaluate(
+                [:]) == .float(20.0))
         #expect(try PythonExpression(parsing: "1 < 2 < 3", names: []).evaluate([:]) == .int(1))
     }
 
-    @Test(arguments: ["__import__('os').system('x')", "ban.Time.__class__", "open('/etc/passwd')", "ban.Time +", "lambda: 1", "ban.Time; 1", "[1]", "'a'", "ban.Tim"])
+    @Test(arguments: [
+        "__import__('os').system('x')", "ban.Time.__class__", "open('/etc/passwd')", "ban.Time +", "lambda: 1",
+        "ban.Time; 1", "[1]", "'a'", "ban.Tim",
+    ])
     func unsafeOrBrokenFormulasAreRejected(_ text: String) {
         #expect(throws: ConfigError.self) { try BanTimeFormula(parsing: text) }
     }
@@ -297,30 +317,31 @@ enum ConfigScratch {
     static let jail = "[sshd]\nenabled = true\nfilter = sshd\nlogpath = /var/log/auth.log\n"
 
     /// Each case: jail.local text, then the line and key the error must name.
-    @Test(arguments: [
-        ("maxretry = 3\n[sshd]\n", 1, ""),  // before any section
-        ("[sshd]\nenabled = true\nthis line is wrong\n", 3, ""),
-        ("[sshd]\nenabled = true\nenabled = false\n", 3, "enabled"),
-        ("[sshd]\n[sshd]\n", 2, ""),
-        ("[sshd]\n= value\n", 2, ""),
-        (jail + "bantime = %(nothing)s\n", 5, "bantime"),
-        (jail + "bantime = 10% \n", 5, "bantime"),
-        (jail + "bantime = %(a)s\na = %(bantime)s\n", 5, "bantime"),
-        (jail + "bantime = 10 minutes later\n", 5, "bantime"),
-        (jail + "findtime = 1x\n", 5, "findtime"),
-        (jail + "maxretry = 3.5\n", 5, "maxretry"),
-        (jail + "ignoreip = 127.0.0.1/40\n", 5, "ignoreip"),
-        (jail + "usedns = maybe\n", 5, "usedns"),
-        ("[sshd]\nenabled = true\nfilter = sshd[mode=paranoid]\n", 3, "filter"),
-        ("[sshd]\nenabled = true\nfilter = sshd[mode=aggressive\n", 3, "filter"),
-        (jail + "bantime.increment = true\nbantime.formula = ban.Time * os.system(1)\n", 6, "bantime.formula"),
-        (jail + "bantime.factor = 2 +\n", 5, "bantime.factor"),
-        (jail + "bantime.multipliers = 1  2\n", 5, "bantime.multipliers"),
-        (jail + "bantime.maxtime = forever\n", 5, "bantime.maxtime"),
-        ("[DEFAULT]\naction = %(action_missing)s\n" + jail, 2, "action"),
-        ("[sshd]\nenabled = true\nfilter = sshd\nlogpath = /var/log/my file.log\n", 4, "logpath"),
-        ("[sshd]\nenabled = %(flag)s\n[other]\n", 2, "enabled"),
-    ] as [(String, Int, String)])
+    @Test(
+        arguments: [
+            ("maxretry = 3\n[sshd]\n", 1, ""),  // before any section
+            ("[sshd]\nenabled = true\nthis line is wrong\n", 3, ""),
+            ("[sshd]\nenabled = true\nenabled = false\n", 3, "enabled"),
+            ("[sshd]\n[sshd]\n", 2, ""),
+            ("[sshd]\n= value\n", 2, ""),
+            (jail + "bantime = %(nothing)s\n", 5, "bantime"),
+            (jail + "bantime = 10% \n", 5, "bantime"),
+            (jail + "bantime = %(a)s\na = %(bantime)s\n", 5, "bantime"),
+            (jail + "bantime = 10 minutes later\n", 5, "bantime"),
+            (jail + "findtime = 1x\n", 5, "findtime"),
+            (jail + "maxretry = 3.5\n", 5, "maxretry"),
+            (jail + "ignoreip = 127.0.0.1/40\n", 5, "ignoreip"),
+            (jail + "usedns = maybe\n", 5, "usedns"),
+            ("[sshd]\nenabled = true\nfilter = sshd[mode=paranoid]\n", 3, "filter"),
+            ("[sshd]\nenabled = true\nfilter = sshd[mode=aggressive\n", 3, "filter"),
+            (jail + "bantime.increment = true\nbantime.formula = ban.Time * os.system(1)\n", 6, "bantime.formula"),
+            (jail + "bantime.factor = 2 +\n", 5, "bantime.factor"),
+            (jail + "bantime.multipliers = 1  2\n", 5, "bantime.multipliers"),
+            (jail + "bantime.maxtime = forever\n", 5, "bantime.maxtime"),
+            ("[DEFAULT]\naction = %(action_missing)s\n" + jail, 2, "action"),
+            ("[sshd]\nenabled = true\nfilter = sshd\nlogpath = /var/log/my file.log\n", 4, "logpath"),
+            ("[sshd]\nenabled = %(flag)s\n[other]\n", 2, "enabled"),
+        ] as [(String, Int, String)])
     func malformedConfigurationNamesFileLineAndKey(_ text: String, _ line: Int, _ key: String) throws {
         let directory = try ConfigScratch.make(["jail.local": text])
         let error = #expect(throws: ConfigError.self) { try Fail2banConfiguration.read(directory: directory) }
@@ -348,7 +369,9 @@ enum ConfigScratch {
     }
 
     @Test func badDbPurgeAgeNamesFail2banConf() throws {
-        let directory = try ConfigScratch.make(["jail.local": Self.jail, "fail2ban.local": "[Definition]\ndbpurgeage = soon\n"])
+        let directory = try ConfigScratch.make([
+            "jail.local": Self.jail, "fail2ban.local": "[Definition]\ndbpurgeage = soon\n",
+        ])
         let error = #expect(throws: ConfigError.self) { try Fail2banConfiguration.read(directory: directory) }
         #expect(error?.file == directory + "/fail2ban.local" && error?.line == 2 && error?.key == "dbpurgeage")
     }

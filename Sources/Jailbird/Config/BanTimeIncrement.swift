@@ -85,7 +85,8 @@ public struct BanTimeIncrement: Equatable, Sendable {
                     "*", .binary("*", .number(.int(base)), .number(factorValue)), .number(.int(multiplier))
                 ).evaluate([:])
             } else {
-                let computed = try (formula ?? .standard).evaluate(banTime: base, banCount: banCount, factor: factorValue)
+                let computed = try (formula ?? .standard).evaluate(
+                    banTime: base, banCount: banCount, factor: factorValue)
                 // Python's max(ban.Time, x) keeps the first of equal values.
                 value = computed.double > Double(base) ? computed : .int(base)
             }

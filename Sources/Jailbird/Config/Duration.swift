@@ -59,7 +59,9 @@ func rewriteDuration(_ text: String) -> String {
                     let count = word.unicodeScalars.count
                     guard index + count <= scalars.count else { return nil }
                     for (offset, letter) in word.unicodeScalars.enumerated()
-                    where (scalars[index + offset].value | 0x20) != letter.value || !isASCIILetter(scalars[index + offset]) {
+                    where (scalars[index + offset].value | 0x20) != letter.value
+                        || !isASCIILetter(scalars[index + offset])
+                    {
                         return nil
                     }
                     // \b: the word must not run on into another word character.

@@ -214,7 +214,8 @@ struct JailReader {
             if !FileManager.default.fileExists(atPath: conf) && !FileManager.default.fileExists(atPath: local) {
                 return unsupported("filter.d/\(name).conf does not exist")
             }
-            for custom in [local, filterDirectory + "/common.local"] where FileManager.default.fileExists(atPath: custom) {
+            for custom in [local, filterDirectory + "/common.local"]
+            where FileManager.default.fileExists(atPath: custom) {
                 warnings.append(
                     "jail '\(settings.name)': \(custom) customizes the filter; jailbird uses the stock \(name) filter")
             }
@@ -223,7 +224,8 @@ struct JailReader {
                 entries.contains(where: { $0.hasSuffix(".conf") || $0.hasSuffix(".local") })
             {
                 warnings.append(
-                    "jail '\(settings.name)': \(customDirectory) customizes the filter; jailbird uses the stock \(name) filter")
+                    "jail '\(settings.name)': \(customDirectory) customizes the filter; "
+                        + "jailbird uses the stock \(name) filter")
             }
         }
         var rest = options
@@ -266,7 +268,8 @@ struct JailReader {
         var options: [String: String] = [:]
         var index = 0
         func isKeyScalar(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.properties.isAlphabetic || scalar.properties.numericType != nil || "_-.".unicodeScalars.contains(scalar)
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+                || "_-.".unicodeScalars.contains(scalar)
         }
         func string(_ range: Range<Int>) -> String {
             var result = ""
@@ -282,7 +285,8 @@ struct JailReader {
                 var rest = keyStart
                 if rest < body.count && body[rest] == "," { rest += 1 }
                 guard body[rest...].allSatisfy({ $0.properties.isWhitespace }) else {
-                    throw fail("'\(text)': expected key=value at '\(string(keyStart..<min(body.count, keyStart + 25)))'")
+                    throw fail(
+                        "'\(text)': expected key=value at '\(string(keyStart..<min(body.count, keyStart + 25)))'")
                 }
                 break
             }
@@ -329,7 +333,9 @@ struct JailReader {
             guard let value = values[key], !value.text.isEmpty else { return nil }
             return value
         }
-        let enabled = try present("bantime.increment").map { v throws(ConfigError) in try boolean(v, key: "bantime.increment") } ?? false
+        let enabled =
+            try present("bantime.increment").map { v throws(ConfigError) in try boolean(v, key: "bantime.increment") }
+            ?? false
         // fail2ban evaluates the factor and compiles the formula whenever they are set.
         var factor = PythonNumber.int(1)
         if let value = present("bantime.factor") {
@@ -355,15 +361,23 @@ struct JailReader {
                 do {
                     number = try JailReader.pythonInt(String(part))
                 } catch let problem {
-                    throw error(value, key: "bantime.multipliers", problem.message + " (integers separated by single spaces)")
+                    throw error(
+                        value, key: "bantime.multipliers", problem.message + " (integers separated by single spaces)")
                 }
                 list.append(number)
             }
             multipliers = list
         }
-        let maxTime = try present("bantime.maxtime").map { v throws(ConfigError) in try duration(v, key: "bantime.maxtime") }
-        let rndTime = try present("bantime.rndtime").map { v throws(ConfigError) in try duration(v, key: "bantime.rndtime") }
-        let overall = try present("bantime.overalljails").map { v throws(ConfigError) in try boolean(v, key: "bantime.overalljails") } ?? false
+        let maxTime = try present("bantime.maxtime").map { v throws(ConfigError) in
+            try duration(v, key: "bantime.maxtime")
+        }
+        let rndTime = try present("bantime.rndtime").map { v throws(ConfigError) in
+            try duration(v, key: "bantime.rndtime")
+        }
+        let overall =
+            try present("bantime.overalljails").map { v throws(ConfigError) in
+                try boolean(v, key: "bantime.overalljails")
+            } ?? false
         guard enabled else { return nil }
         return BanTimeIncrement(
             factor: factor, formula: formula, multipliers: multipliers, maxTime: maxTime, rndTime: rndTime,
@@ -431,7 +445,8 @@ struct JailReader {
                 guard option == "head" || option == "tail" else {
                     throw error(
                         value, key: "logpath",
-                        "'\(line)': a word after the path must be 'head' or 'tail' (fail2ban cannot read paths with blanks)")
+                        "'\(line)': a word after the path must be 'head' or 'tail' "
+                            + "(fail2ban cannot read paths with blanks)")
                 }
                 path = String(line[..<space])
             }

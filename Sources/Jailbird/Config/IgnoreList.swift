@@ -138,9 +138,12 @@ public struct IgnoreList: Equatable, Sendable {
             // A host name: letters, digits, '-', '_' and dots; not something that looks like
             // a mistyped address or block.
             let looksNumeric = entry.allSatisfy { $0.isNumber || $0 == "." || $0 == "/" || $0 == ":" }
-            let isName = entry.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+            let isName = entry.allSatisfy {
+                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".")
+            }
             guard isName, !looksNumeric, !entry.hasPrefix("."), !entry.hasPrefix("-") else {
-                throw ExpressionError(message: "'\(entry)' is not an IP address, an address/prefix block or a host name")
+                throw ExpressionError(
+                    message: "'\(entry)' is not an IP address, an address/prefix block or a host name")
             }
             if !list.hostnames.contains(entry) { list.hostnames.append(entry) }
         }

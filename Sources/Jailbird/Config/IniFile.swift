@@ -58,7 +58,10 @@ struct IniFile: Sendable {
         }
         if start < text.endIndex { lines.append(text[start...]) }
 
-        enum Current { case none, defaults, section(Int) }
+        enum Current {
+            case none, defaults
+            case section(Int)
+        }
         var current = Current.none
         var sectionNamesSeen: Set<String> = []
         var optionsSeen: Set<String> = []  // "section\u{0}key"

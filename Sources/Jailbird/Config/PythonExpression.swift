@@ -286,7 +286,9 @@ indirect enum PythonExpression: Equatable, Sendable {
     }
 
     private static func integer(_ value: Double, _ function: String) throws(ExpressionError) -> PythonNumber {
-        guard value.isFinite else { throw ExpressionError(message: "\(function)(): cannot convert \(value) to integer") }
+        guard value.isFinite else {
+            throw ExpressionError(message: "\(function)(): cannot convert \(value) to integer")
+        }
         guard let exact = Int64(exactly: value) else { return .float(value) }
         return .int(exact)
     }
@@ -310,8 +312,10 @@ indirect enum PythonExpression: Equatable, Sendable {
             var tokens: [Token] = []
             var index = 0
             var depth = 0
-            let symbols = ["**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+", "-", "*", "/", "%", "(", ")",
-                ",", ".", "<", ">", "&", "|", "^", "~"]
+            let symbols = [
+                "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+", "-", "*", "/", "%", "(", ")",
+                ",", ".", "<", ">", "&", "|", "^", "~",
+            ]
             func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
             func isNameByte(_ byte: UInt8) -> Bool {
                 isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
@@ -348,13 +352,16 @@ indirect enum PythonExpression: Equatable, Sendable {
                     }
                     let literal = String(decoding: bytes[start..<index], as: UTF8.self)
                     if isFloat {
-                        guard let value = Double(literal) else { throw ExpressionError(message: "invalid number '\(literal)'") }
+                        guard let value = Double(literal) else {
+                            throw ExpressionError(message: "invalid number '\(literal)'")
+                        }
                         tokens.append(Token(kind: .number, text: literal, value: .float(value)))
                     } else {
                         if literal.count > 1 && literal.hasPrefix("0") && literal.contains(where: { $0 != "0" }) {
                             throw ExpressionError(message: "leading zeros are not allowed in '\(literal)'")
                         }
-                        let value: PythonNumber = Int64(literal).map { .int($0) } ?? .float(Double(literal) ?? .infinity)
+                        let value: PythonNumber =
+                            Int64(literal).map { .int($0) } ?? .float(Double(literal) ?? .infinity)
                         tokens.append(Token(kind: .number, text: literal, value: value))
                     }
                 } else if isNameByte(byte) {
@@ -367,7 +374,8 @@ indirect enum PythonExpression: Equatable, Sendable {
                     tokens.append(Token(kind: .symbol, text: symbol))
                     index += symbol.utf8.count
                 } else {
-                    let scalar = String(decoding: bytes[index...].prefix(4), as: UTF8.self).first.map(String.init) ?? "?"
+                    let scalar =
+                        String(decoding: bytes[index...].prefix(4), as: UTF8.self).first.map(String.init) ?? "?"
                     throw ExpressionError(message: "unexpected character '\(scalar)'")
                 }
             }
@@ -386,7 +394,8 @@ indirect enum PythonExpression: Equatable, Sendable {
 
         mutating func expect(_ text: String) throws(ExpressionError) {
             guard accept(text) else {
-                throw ExpressionError(message: "expected '\(text)'" + (peek.map { " before '\($0.text)'" } ?? " at the end"))
+                throw ExpressionError(
+                    message: "expected '\(text)'" + (peek.map { " before '\($0.text)'" } ?? " at the end"))
             }
         }
 
