@@ -73,7 +73,8 @@ public struct BanTimeIncrement: Equatable, Sendable {
     /// - then at most `maxTime`, then plus `random · rndTime` (`random` in 0..<1, the value
     ///   Python's `random.random()` would give).
     ///
-    /// Like fail2ban the result may be fractional. If the formula fails (say, divides by zero)
+    /// fail2ban applies this only to jails whose `bantime` is positive (a permanent ban stays
+    /// permanent); that choice is the caller's. Like fail2ban the result may be fractional. If the formula fails (say, divides by zero)
     /// fail2ban logs the error and keeps `base`; so does this.
     public func banTime(base: Int64, banCount: Int, random: Double) -> Double {
         guard banCount > 0 else { return Double(base) }
