@@ -267,6 +267,9 @@ import Testing
         #expect(increment.banTime(base: 60, banCount: 2, random: 0) == 1000)
         increment.rndTime = 100
         #expect(increment.banTime(base: 60, banCount: 2, random: 0.5) == 1050)
+        increment.maxTime = nil
+        increment.factor = 0.5
+        #expect(increment.banTime(base: 60, banCount: 2, random: 0.5) == 950)  // 60 · 0.5 · 30 + 0.5 · 100
     }
 
     @Test func formulasAreEvaluatedLikePython() throws {

@@ -32,8 +32,12 @@ public struct BanTimeFormula: Equatable, Sendable, CustomStringConvertible {
 /// The `bantime.*` settings of a jail with `bantime.increment = true`, and the ban time they
 /// give a repeated offender.
 public struct BanTimeIncrement: Equatable, Sendable {
-    /// `bantime.factor` (default 1), a Python expression evaluated once when read.
-    public var factor: Double
+    /// `bantime.factor` (default 1), a Python expression evaluated once when read. A whole
+    /// number is kept as a Python int, as `eval("2")` gives one.
+    public var factor: Double {
+        get { factorValue.double }
+        set { factorValue = Int64(exactly: newValue).map { .int($0) } ?? .float(newValue) }
+    }
     /// `bantime.formula`; nil means fail2ban's default (`BanTimeFormula.standard`).
     public var formula: BanTimeFormula?
     /// `bantime.multipliers` (integers, as fail2ban reads them); when set they replace the formula.
@@ -45,14 +49,13 @@ public struct BanTimeIncrement: Equatable, Sendable {
     /// `bantime.overalljails`: earlier bans in every jail count, not only in this one.
     public var overallJails: Bool
     /// The factor with Python's int/float distinction, which the formula may observe.
-    let factorValue: PythonNumber
+    var factorValue: PythonNumber
 
     init(
         factor: PythonNumber, formula: BanTimeFormula?, multipliers: [Int64]?, maxTime: Double?, rndTime: Double?,
         overallJails: Bool
     ) {
         self.factorValue = factor
-        self.factor = factor.double
         self.formula = formula
         self.multipliers = multipliers
         self.maxTime = maxTime
