@@ -150,3 +150,14 @@ public struct IgnoreList: Equatable, Sendable {
         return list
     }
 }
+
+extension IgnoreList {
+    /// Reads an `ignoreip` value given outside a configuration file (`--ignoreip`).
+    public init(parsing text: String) throws(ConfigError) {
+        do {
+            self = try IgnoreList.parse(text)
+        } catch {
+            throw ConfigError(file: "", line: 0, key: "ignoreip", message: error.message)
+        }
+    }
+}

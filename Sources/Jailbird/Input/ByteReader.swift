@@ -103,6 +103,29 @@ public enum ByteReader {
         readStream(descriptor: descriptor.rawValue, path: name, chunkSize: max(1, chunkSize), body)
     }
 
+    /// The first (at most) `maxBytes` bytes of a file, decompressed if it is gzip; empty when it
+    /// cannot be read (the full read reports why). Standard input is not looked at (it can be
+    /// read only once).
+    public static func head(_ source: LogSource, maxBytes: Int = 64 << 10) -> [UInt8] {
+        guard !source.isStandardInput else { return [] }
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: maxBytes)
+        let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, maxBytes, 0) }
+        guard got > 0 else { return [] }
+        bytes.removeLast(maxBytes - got)
+        guard case .gzip = bytes.withUnsafeBytes({ Format(sniffing: UnsafeRawBufferPointer(rebasing: $0.prefix(4))) })
+        else { return bytes }
+        // Inflate from the start of the file.
+        var gzip = GzipStream(descriptor: descriptor, path: source.path, prefix: UnsafeRawBufferPointer(start: nil, count: 0))
+        lseek(descriptor, 0, SEEK_SET)
+        var inflated = [UInt8](repeating: 0, count: maxBytes)
+        let count = inflated.withUnsafeMutableBytes { gzip.fill($0).count }
+        inflated.removeLast(maxBytes - count)
+        return inflated
+    }
+
     /// A cheap hint that a chunk is not text: it has a NUL byte in its first 4 KiB.
     /// Give it the first chunk of a source; it reads at most 4096 bytes.
     public static func looksBinary(_ chunk: UnsafeRawBufferPointer) -> Bool {

@@ -42,3 +42,29 @@ public struct JailParameters: Sendable, Equatable {
         return false
     }
 }
+
+extension JailParameters {
+    /// A configured jail's ban settings; nil when jailbird does not implement its filter.
+    public init?(_ settings: JailSettings) {
+        guard let filter = settings.filter else { return nil }
+        self.init(
+            name: settings.name, filter: filter, maxRetry: settings.maxRetry, findTime: settings.findTime,
+            banTime: settings.banTime < 0 ? -1 : settings.banTime, ignore: settings.ignore,
+            increment: settings.increment)
+    }
+
+    /// fail2ban 1.0.2's stock jail.conf settings for a jail named `name` without a configuration
+    /// directory: `[DEFAULT]` (maxretry 5, findtime 10m, bantime 10m) with the stock jail's own
+    /// lines for `asterisk` (maxretry 10) and `recidive` (findtime 1d, bantime 1w).
+    public static func stock(name: String, filter: FilterSpec) -> JailParameters {
+        var parameters = JailParameters(name: name, filter: filter, maxRetry: 5, findTime: 600, banTime: 600)
+        switch name {
+        case "asterisk": parameters.maxRetry = 10
+        case "recidive":
+            parameters.findTime = 86_400
+            parameters.banTime = 604_800
+        default: break
+        }
+        return parameters
+    }
+}

@@ -31,6 +31,11 @@ public enum LogKind: String, Sendable, CaseIterable {
         return .other
     }
 
+    /// The kind of a log file, from its first bytes (decompressed when gzip).
+    public static func detect(_ source: LogSource) -> LogKind {
+        ByteReader.head(source).withUnsafeBytes { detect($0) }
+    }
+
     /// `[date] LEVEL[pid]…` where LEVEL is an upper-case word right after the closing bracket.
     static func isAsteriskFullLine(_ line: UnsafeRawBufferPointer) -> Bool {
         guard line.count > 12, line[0] == UInt8(ascii: "["),
