@@ -65,15 +65,20 @@ public enum JailSetup {
     ///   - logMap: `--log JAIL=PATH` entries: these files (rotations included) for that jail.
     ///   - paths: log files and directories given as arguments. Without a configuration they all
     ///     belong to the command-line jail. With one, each file goes to the jails its kind fits:
-    ///     Asterisk `full` logs to jails with the asterisk filter, fail2ban.log to recidive jails,
-    ///     other (syslog) files to sshd jails.
+    ///     Asterisk `full` logs to jails with the asterisk filter, other (syslog) files to sshd
+    ///     jails. A fail2ban.log among them is not fed to recidive (recidive counts the simulated
+    ///     bans unless `--log recidive=PATH` says otherwise): it is returned in `realBanLogs`, to
+    ///     compare the simulation with what fail2ban really did.
     ///   - logPathsFallback: with a configuration, jails with neither `--log` nor a matching
     ///     argument read their configured `logpath` (globs) when this is true.
     /// - Returns: the feeds in configuration order and warnings for the user.
     public static func resolve(
         configuration: Fail2banConfiguration?, overrides: JailOverrides, logMap: [(jail: String, path: String)],
         paths: [String], logPathsFallback: Bool = true
-    ) throws(JailSetupError) -> (feeds: [JailFeed], warnings: [String], problems: [InputProblem]) {
+    ) throws(JailSetupError) -> (
+        feeds: [JailFeed], realBanLogs: [LogSource], warnings: [String], problems: [InputProblem]
+    ) {
+        var realBanLogs: [LogSource] = []
         var warnings: [String] = []
         var problems: [InputProblem] = []
         var jails: [JailParameters] = []
@@ -128,14 +133,16 @@ public enum JailSetup {
         if !paths.isEmpty {
             let found = LogSet.discover(paths)
             problems += found.problems
-            if configuration == nil {
-                logs[0] += found.sources
-            } else {
-                for source in found.sources {
-                    let kind = LogKind.detect(source)
+            for source in found.sources {
+                let kind = LogKind.detect(source)
+                if kind == .fail2banLog {
+                    realBanLogs.append(source)
+                } else if configuration == nil {
+                    logs[0].append(source)
+                } else {
                     let targets = jails.indices.filter { index in
                         switch (kind, jails[index].filter) {
-                        case (.asteriskFull, .asterisk), (.fail2banLog, .recidive), (.other, .sshd): return true
+                        case (.asteriskFull, .asterisk), (.other, .sshd): return true
                         default: return false
                         }
                     }
@@ -161,7 +168,7 @@ public enum JailSetup {
             }
             warnings.append("jail '\(jails[index].name)' has no log files: nothing to replay for it")
         }
-        return (zip(jails, logs).map { JailFeed(parameters: $0, logs: $1) }, warnings, problems)
+        return (zip(jails, logs).map { JailFeed(parameters: $0, logs: $1) }, realBanLogs, warnings, problems)
     }
 }
 
