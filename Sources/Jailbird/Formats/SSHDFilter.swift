@@ -56,8 +56,8 @@ public struct SSHDFilter: LineFilter {
         guard let hit = matched else { return nil }
         let now = line.time ?? sessions.lastTime
         sessions.lastTime = now
-        let key = Array(UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd]))
-        let lineGroups = LineGroups(hit, scanner)
+        let key = UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd])
+        let lineGroups = LineGroups(hit, line.content)
         let outcome = sessions.merge(key: key, line: lineGroups, now: now)
         if outcome.isFailure, let host = outcome.host {
             return LineMatch(kind: .failure, rule: hit.rule.rule, host: host, user: outcome.user)
@@ -76,30 +76,20 @@ struct LineGroups {
     var gained: Bool
     /// fail2ban's `user` after the `alt_user` merge; nil when the group did not take part.
     var user: String?
-    var hostKind: HostKind?
+    var hostKind: HostPattern.Capture.Kind?
     var host: EventHost?
 
-    init(_ hit: SSHDRuleHit, _ scanner: SSHDScanner) {
+    init(_ hit: SSHDRuleHit, _ content: UnsafeRawBufferPointer) {
         nofail = hit.nofail
         forget = hit.forget
         gained = hit.gained
-        func text(_ range: Range<Int>) -> String {
-            String(decoding: UnsafeRawBufferPointer(rebasing: scanner.base[range]), as: UTF8.self)
-        }
-        user = hit.user.map(text)
+        user = hit.user.map { content.string($0) }
         if let alternate = hit.alternateUser, !alternate.isEmpty, user?.isEmpty ?? true {
-            user = text(alternate)
+            user = content.string(alternate)
         }
         if let capture = hit.host {
             hostKind = capture.kind
-            let bytes = UnsafeRawBufferPointer(rebasing: scanner.base[capture.start..<capture.end])
-            if capture.kind != .dns, let address = IPAddress(parsing: bytes) {
-                host = .address(address)
-            } else if let address = IPAddress(parsing: bytes) {
-                host = .address(address)
-            } else {
-                host = .hostname(text(capture.start..<capture.end))
-            }
+            host = HostPattern.host(for: capture, in: content)
         }
     }
 }
@@ -111,43 +101,54 @@ struct MergeOutcome {
     var user: String?
 }
 
-/// fail2ban's `mlfidCache` (`Utils.Cache(maxCount=100, maxTime=5*60)`) holding the merged
-/// groups of each connection, with the TTL measured on the line clock.
+/// fail2ban's `mlfidCache` (`Utils.Cache(maxCount=100, maxTime=5*60)`, an `OrderedDict`)
+/// holding the merged groups of each connection, with the TTL measured on the line clock.
+///
+/// The entries sit in insertion order in small arrays and are found by a hash of the
+/// connection id and a byte comparison, so a line allocates only when it starts a session.
 struct SessionCache {
     struct Entry {
-        var hosts: [EventHost?] = [nil, nil, nil]  // ip4, ip6, dns: fail2ban prefers them in this order
+        /// The `ip4`, `ip6` and `dns` groups: fail2ban prefers them in this order.
+        var hosts: (EventHost?, EventHost?, EventHost?) = (nil, nil, nil)
         var user: String?
         var users: Set<String>?
         var nofail = false
         var gained = false
         var pending = false
         var expiry: Int64 = 0
-        var order: UInt64 = 0
 
-        var host: EventHost? { hosts[0] ?? hosts[1] ?? hosts[2] }
+        var host: EventHost? { hosts.0 ?? hosts.1 ?? hosts.2 }
+
+        mutating func setHost(_ host: EventHost?, kind: HostPattern.Capture.Kind) {
+            switch kind {
+            case .ipv4: hosts.0 = host
+            case .ipv6: hosts.1 = host
+            case .dns: hosts.2 = host
+            }
+        }
     }
 
     static let capacity = 100
     static let lifetime: Int64 = 300
 
-    var entries: [[UInt8]: Entry] = [:]
-    var insertionCounter: UInt64 = 0
+    /// Parallel arrays in insertion order (oldest first): connection id, its hash, its entry.
+    private var keys: [[UInt8]] = []
+    private var hashes: [Int] = []
+    private var entries: [Entry] = []
     var lastTime: Int64 = 0
 
-    mutating func merge(key: [UInt8], line: LineGroups, now: Int64) -> MergeOutcome {
-        var flagNofail = false
-        var flagGained = false
-        if line.gained {
-            flagGained = true
-            flagNofail = true
-        } else if line.nofail {
-            flagNofail = true
-        }
+    var count: Int { entries.count }
+
+    mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
         let lineNofail = line.nofail || line.gained
+        let hash = SessionCache.hash(key)
         var users: Set<String>?
         var merged: Entry
-        var cached = false
-        if var entry = lookup(key, now: now) {
+        // Where the merged entry is stored back: its slot, a new entry, or nowhere (forgotten).
+        var slot: Int?
+        var isNew = false
+        if let found = lookup(key, hash: hash, now: now) {
+            var entry = entries[found]
             if let user = line.user, !user.isEmpty {
                 entry.users = (entry.users ?? []).union([user])
             }
@@ -155,37 +156,35 @@ struct SessionCache {
             // 'nofail' and 'mlfgained' only from the latest line; gained clears pending failures
             entry.nofail = false
             entry.gained = false
-            if flagGained { entry.pending = false }
+            if line.gained { entry.pending = false }
             // update with the line's non-None groups
             if lineNofail { entry.nofail = true }
             if line.gained { entry.gained = true }
-            if let kind = line.hostKind { entry.hosts[Int(kind.rawValue)] = line.host }
+            if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
             if let user = line.user { entry.user = user }
             merged = entry
             if line.forget {
-                entries[key] = nil
+                remove(at: found)
             } else {
-                cached = true
+                slot = found
             }
         } else {
             merged = Entry()
             merged.nofail = lineNofail
             merged.gained = line.gained
-            if let kind = line.hostKind { merged.hosts[Int(kind.rawValue)] = line.host }
+            if let kind = line.hostKind { merged.setHost(line.host, kind: kind) }
             merged.user = line.user
             if !line.forget {
                 if let user = line.user, !user.isEmpty { merged.users = [user] }
                 users = merged.users
-                insert(key, &merged, now: now)
-                cached = true
+                merged.expiry = now + SessionCache.lifetime
+                isNew = true
             }
         }
         // pending failures or several users: the line is no longer a "no failure"
         if merged.pending || (users?.count ?? 0) > 1 {
             merged.nofail = false
             merged.gained = false
-            flagNofail = false
-            flagGained = false
         }
         merged.pending = false
         var outcome = MergeOutcome(isFailure: false, host: nil, user: merged.user)
@@ -197,32 +196,51 @@ struct SessionCache {
                 merged.pending = true
             }
         }
-        if cached { entries[key] = merged }
-        _ = flagNofail
-        _ = flagGained
+        if let slot {
+            entries[slot] = merged
+        } else if isNew {
+            insert(Array(key), hash: hash, merged, now: now)
+        }
         return outcome
     }
 
-    /// `Cache.get`: an expired entry is removed and not returned.
-    private mutating func lookup(_ key: [UInt8], now: Int64) -> Entry? {
-        guard let entry = entries[key] else { return nil }
-        if entry.expiry > now { return entry }
-        entries[key] = nil
+    /// FNV-1a over the connection id.
+    private static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return Int(bitPattern: UInt(value))
+    }
+
+    /// `Cache.get`: the slot of `key`; an expired entry is removed and not returned.
+    private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int, now: Int64) -> Int? {
+        for index in hashes.indices where hashes[index] == hash {
+            let matches = keys[index].withUnsafeBytes { $0.count == key.count && $0.hasBytes(key, at: 0) }
+            guard matches else { continue }
+            if entries[index].expiry > now { return index }
+            remove(at: index)
+            return nil
+        }
         return nil
     }
 
+    private mutating func remove(at index: Int) {
+        keys.remove(at: index)
+        hashes.remove(at: index)
+        entries.remove(at: index)
+    }
+
     /// `Cache.set` of a new key: when full, drop the oldest entries up to and including the
-    /// first one that has not expired.
-    private mutating func insert(_ key: [UInt8], _ entry: inout Entry, now: Int64) {
+    /// first one that has not expired, then append.
+    private mutating func insert(_ key: [UInt8], hash: Int, _ entry: Entry, now: Int64) {
         if entries.count >= SessionCache.capacity {
-            let byAge = entries.sorted { $0.value.order < $1.value.order }
-            for (oldKey, oldEntry) in byAge {
-                entries[oldKey] = nil
-                if oldEntry.expiry > now { break }
+            while !entries.isEmpty {
+                let expiry = entries[0].expiry
+                remove(at: 0)
+                if expiry > now { break }
             }
         }
-        insertionCounter += 1
-        entry.order = insertionCounter
-        entry.expiry = now + SessionCache.lifetime
+        keys.append(key)
+        hashes.append(hash)
+        entries.append(entry)
     }
 }
