@@ -84,6 +84,34 @@ enum SSHDRule: UInt8, CaseIterable {
         }
     }
 
+    /// The bytes the content can start with for this rule to match (its leading literal).
+    var firstBytes: [UInt8] {
+        switch self {
+        case .authenticationFailure: return [UInt8(ascii: "a"), UInt8(ascii: "A")]
+        case .invalidUser: return [UInt8(ascii: "i"), UInt8(ascii: "I")]
+        case .userNotKnown, .notListedInAllowUsers, .listedInDenyUsers, .notInAnyGroup, .groupInDenyGroups,
+            .noGroupInAllowGroups, .accountLocked, .unableToNegotiateWith, .unableToNegotiate:
+            return [UInt8(ascii: "U")]
+        case .failedPublickeyInvalidUser, .failed: return [UInt8(ascii: "F")]
+        case .rootLoginRefused, .authFailDisconnect, .disconnectByUser, .readSocketReset, .noAuthenticationMethods:
+            return [UInt8(ascii: "R")]
+        case .refusedConnect: return [UInt8(ascii: "r")]
+        case .pamAuthenticationFailure: return [UInt8(ascii: "p")]
+        case .maximumAttemptsExceeded: return [UInt8(ascii: "m")]
+        case .changeOfUsername, .tooManyAuthenticationFailures, .disconnectedUserPreauth, .noIdentification:
+            return [UInt8(ascii: "D")]
+        case .connectionClosed, .connectionClosedPreauth, .connectionClosedHelper:
+            return [UInt8(ascii: "C"), UInt8(ascii: "D")]
+        case .accepted: return [UInt8(ascii: "A")]
+        case .kexIdentification: return [UInt8(ascii: "k")]
+        case .badProtocolVersion: return [UInt8(ascii: "B")]
+        case .serverLtype: return [UInt8(ascii: "S")]
+        case .bannerInvalidFormat: return [UInt8(ascii: "b")]
+        case .noMatchingFound: return [UInt8(ascii: "n")]
+        case .connectionFrom: return [UInt8(ascii: "C")]
+        }
+    }
+
     /// The failregex list of a mode, in fail2ban's order (`cmnfailre`, `mdre-<mode>`, `cfooterre`).
     static func list(for mode: SSHDFilter.Mode) -> [SSHDRule] {
         let head: [SSHDRule] = [

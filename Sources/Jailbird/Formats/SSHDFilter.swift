@@ -21,11 +21,21 @@ public struct SSHDFilter: LineFilter {
     public var service: Service { .sshd }
 
     private let rules: [SSHDRule]
+    /// For each byte, the rules (bit i for `rules[i]`) whose content can start with it, so a
+    /// line tries only those, still in fail2ban's order.
+    private let rulesByFirstByte: [UInt64]
     private var sessions = SessionCache()
 
     public init(mode: Mode = .normal) {
         self.mode = mode
-        self.rules = SSHDRule.list(for: mode)
+        let rules = SSHDRule.list(for: mode)
+        precondition(rules.count <= 64, "one bit per rule")
+        var masks = [UInt64](repeating: 0, count: 256)
+        for (position, rule) in rules.enumerated() {
+            for byte in rule.firstBytes { masks[Int(byte)] |= 1 << UInt64(position) }
+        }
+        self.rules = rules
+        self.rulesByFirstByte = masks
     }
 
     /// True if the line contains a word that some sshd rule needs. Every rule's content starts
@@ -73,8 +83,11 @@ public struct SSHDFilter: LineFilter {
         let scanner = SSHDScanner(line.content)
         guard let prefix = scanner.prefix() else { return nil }
         var matched: SSHDRuleHit?
-        for rule in rules {
-            if let hit = scanner.match(rule, at: prefix.contentStart) {
+        var candidates = rulesByFirstByte[Int(line.content[prefix.contentStart])]
+        while candidates != 0 {
+            let position = candidates.trailingZeroBitCount
+            candidates &= candidates - 1
+            if let hit = scanner.match(rules[position], at: prefix.contentStart) {
                 matched = hit
                 break
             }
@@ -174,10 +187,11 @@ struct SessionCache {
         var slot: Int?
         var isNew = false
         if let found = lookup(key, hash: hash, now: now) {
-            var entry = entries[found]
+            // updated in place, so the users set is not copied
             if let user = line.user, !user.isEmpty {
-                entry.users = (entry.users ?? []).union([user])
+                if entries[found].users == nil { entries[found].users = [user] } else { entries[found].users!.insert(user) }
             }
+            var entry = entries[found]
             users = entry.users
             // 'nofail' and 'mlfgained' only from the latest line; gained clears pending failures
             entry.nofail = false
