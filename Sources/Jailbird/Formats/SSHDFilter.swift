@@ -179,81 +179,86 @@ struct SessionCache {
     var count: Int { entries.count }
 
     mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
-        let lineNofail = line.nofail || line.gained
         let hash = SessionCache.hash(key)
-        var users: Set<String>?
-        var merged: Entry
-        // Where the merged entry is stored back: its slot, a new entry, or nowhere (forgotten).
-        var slot: Int?
-        var isNew = false
         if let found = lookup(key, hash: hash, now: now) {
-            // updated in place, so the users set is not copied
-            if let user = line.user, !user.isEmpty {
-                if entries[found].users == nil { entries[found].users = [user] } else { entries[found].users!.insert(user) }
-            }
-            var entry = entries[found]
-            users = entry.users
-            // 'nofail' and 'mlfgained' only from the latest line; gained clears pending failures
-            entry.nofail = false
-            entry.gained = false
-            if line.gained { entry.pending = false }
-            // update with the line's non-None groups
-            if lineNofail { entry.nofail = true }
-            if line.gained { entry.gained = true }
-            if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
-            if let user = line.user { entry.user = user }
-            merged = entry
-            if line.forget {
-                remove(at: found)
-            } else {
-                slot = found
-            }
-        } else {
-            merged = Entry()
-            merged.nofail = lineNofail
-            merged.gained = line.gained
-            if let kind = line.hostKind { merged.setHost(line.host, kind: kind) }
-            merged.user = line.user
-            if !line.forget {
-                if let user = line.user, !user.isEmpty { merged.users = [user] }
-                users = merged.users
-                merged.expiry = now + SessionCache.lifetime
-                isNew = true
-            }
+            // updated in place: the entry's strings and users set are neither copied nor retained
+            let outcome = SessionCache.update(&entries[found], with: line)
+            if line.forget { remove(at: found) }
+            return outcome
         }
-        // pending failures or several users: the line is no longer a "no failure"
-        if merged.pending || (users?.count ?? 0) > 1 {
-            merged.nofail = false
-            merged.gained = false
-        }
-        merged.pending = false
-        var outcome = MergeOutcome(isFailure: false, host: nil, user: merged.user)
-        if !merged.nofail {
-            if let host = merged.host {
-                outcome.isFailure = true
-                outcome.host = host
-            } else {
-                merged.pending = true
-            }
-        }
-        if let slot {
-            entries[slot] = merged
-        } else if isNew {
-            insert(Array(key), hash: hash, merged, now: now)
+        var entry = Entry()
+        entry.nofail = line.nofail || line.gained
+        entry.gained = line.gained
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
+        entry.user = line.user
+        // a forgotten connection is not cached and has no users set
+        if !line.forget, let user = line.user, !user.isEmpty { entry.users = [user] }
+        let outcome = SessionCache.settle(&entry)
+        if !line.forget {
+            entry.expiry = now + SessionCache.lifetime
+            insert(Array(key), hash: hash, entry, now: now)
         }
         return outcome
     }
 
-    /// FNV-1a over the connection id.
+    /// A line of a known connection: its groups overwrite the cached ones, `nofail` and
+    /// `mlfgained` come from this line only, and a gained login clears pending failures.
+    private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
+        if let user = line.user, !user.isEmpty {
+            if entry.users == nil { entry.users = [user] } else { entry.users!.insert(user) }
+        }
+        entry.nofail = line.nofail || line.gained
+        entry.gained = line.gained
+        if line.gained { entry.pending = false }
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
+        if let user = line.user { entry.user = user }
+        return settle(&entry)
+    }
+
+    /// The end of `_mergeFailure` and `findFailure`: pending failures or several users make
+    /// the line a failure after all; a failure without a host yet stays pending.
+    private static func settle(_ entry: inout Entry) -> MergeOutcome {
+        if entry.pending || (entry.users?.count ?? 0) > 1 {
+            entry.nofail = false
+            entry.gained = false
+        }
+        entry.pending = false
+        var outcome = MergeOutcome(isFailure: false, host: nil, user: entry.user)
+        if !entry.nofail {
+            if let host = entry.host {
+                outcome.isFailure = true
+                outcome.host = host
+            } else {
+                entry.pending = true
+            }
+        }
+        return outcome
+    }
+
+    /// A hash of the connection id, eight bytes at a time (collisions are settled by comparing
+    /// the bytes).
     private static func hash(_ key: UnsafeRawBufferPointer) -> Int {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(key.count)
+        var offset = 0
+        while offset + 8 <= key.count {
+            value = (value ^ key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9e37_79b9_7f4a_7c15
+            value ^= value >> 29
+            offset += 8
+        }
+        while offset < key.count {
+            value = (value ^ UInt64(key[offset])) &* 0x0000_0100_0000_01b3
+            offset += 1
+        }
         return Int(bitPattern: UInt(value))
     }
 
     /// `Cache.get`: the slot of `key`; an expired entry is removed and not returned.
     private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int, now: Int64) -> Int? {
-        for index in hashes.indices where hashes[index] == hash {
+        var from = 0
+        while let index = hashes.withUnsafeBufferPointer({ candidates in
+            (from..<candidates.count).first { candidates[$0] == hash }
+        }) {
+            from = index + 1
             let matches = keys[index].withUnsafeBytes { $0.count == key.count && $0.hasBytes(key, at: 0) }
             guard matches else { continue }
             if entries[index].expiry > now { return index }
