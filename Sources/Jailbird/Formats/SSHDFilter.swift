@@ -48,12 +48,13 @@ public struct SSHDFilter: LineFilter {
     /// words that hold it compared.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         guard line.count >= 9 else { return false }
-        // Bits (byte - 64) of A F U c g v: all six lie in 64...127.
-        let anchors: UInt64 = 1 << (0x41 - 64) | 1 << (0x46 - 64) | 1 << (0x55 - 64) | 1 << (0x63 - 64)
-            | 1 << (0x67 - 64) | 1 << (0x76 - 64)
+        // Bit (byte ^ 0x40) for each of A F U c g v, which all lie in 0x40...0x7F. Any other byte
+        // shifts by 64 or more, which gives 0: one rarely taken branch a byte.
+        let anchors: UInt64 = 1 << (0x41 ^ 0x40) | 1 << (0x46 ^ 0x40) | 1 << (0x55 ^ 0x40) | 1 << (0x63 ^ 0x40)
+            | 1 << (0x67 ^ 0x40) | 1 << (0x76 ^ 0x40)
         for index in 0..<line.count {
             let byte = line[index]
-            guard byte & 0xC0 == 0x40, anchors & (1 << UInt64(byte & 0x3F)) != 0 else { continue }
+            guard (anchors >> UInt64(byte ^ 0x40)) & 1 != 0 else { continue }
             if SSHDFilter.keyword(around: index, anchor: byte, in: line) { return true }
         }
         return false
