@@ -151,7 +151,10 @@ struct SessionCache {
         /// The `ip4`, `ip6` and `dns` groups: fail2ban prefers them in this order.
         var hosts: (EventHost?, EventHost?, EventHost?) = (nil, nil, nil)
         var user: String?
-        var users: Set<String>?
+        /// fail2ban's `users` set, of which only whether it holds more than one name matters:
+        /// its first name, and whether another one came.
+        var firstUser: String?
+        var severalUsers = false
         var nofail = false
         var gained = false
         var pending = false
@@ -182,7 +185,7 @@ struct SessionCache {
     mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
         let hash = SessionCache.hash(key)
         if let found = lookup(key, hash: hash, now: now) {
-            // updated in place: the entry's strings and users set are neither copied nor retained
+            // updated in place: the entry's strings are neither copied nor retained
             let outcome = SessionCache.update(&entries[found], with: line)
             if line.forget { remove(at: found) }
             return outcome
@@ -193,7 +196,7 @@ struct SessionCache {
         if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
         entry.user = line.user
         // a forgotten connection is not cached and has no users set
-        if !line.forget, let user = line.user, !user.isEmpty { entry.users = [user] }
+        if !line.forget, let user = line.user, !user.isEmpty { entry.firstUser = user }
         let outcome = SessionCache.settle(&entry)
         if !line.forget {
             entry.expiry = now + SessionCache.lifetime
@@ -206,7 +209,11 @@ struct SessionCache {
     /// `mlfgained` come from this line only, and a gained login clears pending failures.
     private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
         if let user = line.user, !user.isEmpty {
-            if entry.users == nil { entry.users = [user] } else { entry.users!.insert(user) }
+            if let first = entry.firstUser {
+                if first != user { entry.severalUsers = true }
+            } else {
+                entry.firstUser = user
+            }
         }
         entry.nofail = line.nofail || line.gained
         entry.gained = line.gained
@@ -219,7 +226,7 @@ struct SessionCache {
     /// The end of `_mergeFailure` and `findFailure`: pending failures or several users make
     /// the line a failure after all; a failure without a host yet stays pending.
     private static func settle(_ entry: inout Entry) -> MergeOutcome {
-        if entry.pending || (entry.users?.count ?? 0) > 1 {
+        if entry.pending || entry.severalUsers {
             entry.nofail = false
             entry.gained = false
         }
