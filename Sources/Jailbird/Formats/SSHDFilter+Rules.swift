@@ -528,7 +528,10 @@ extension SSHDScanner {
     private func failedUser(_ userStart: Int, invalid: Bool, rule: SSHDRule) -> SSHDRuleHit? {
         var hit = SSHDRuleHit(rule)
         let tokenEnd = base.skipNonSpaces(from: userStart)
+        // The token user needs ": " somewhere after the host; without one (most lines) every
+        // host, port and ssh-version combination would be tried for nothing.
         if tokenEnd > userStart, let hostStart = literal(" from ", at: tokenEnd),
+            base.firstRange(of: ": ", from: hostStart) != nil,
             let capture = host(hostStart, { failedRest($0.end, tokenUser: true) })
         {
             hit.user = userStart..<tokenEnd
