@@ -178,6 +178,9 @@ struct SessionCache {
     private var keys: [[UInt8]] = []
     private var hashes: [Int] = []
     private var entries: [Entry] = []
+    /// How many cached ids fall into each of 1024 hash buckets: most ids of new connections
+    /// land in an empty bucket and need no search.
+    private var bucketCounts = [UInt8](repeating: 0, count: 1024)
     var lastTime: Int64 = 0
 
     var count: Int { entries.count }
@@ -262,11 +265,10 @@ struct SessionCache {
 
     /// `Cache.get`: the slot of `key`; an expired entry is removed and not returned.
     private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int, now: Int64) -> Int? {
-        var from = 0
-        while let index = hashes.withUnsafeBufferPointer({ candidates in
-            (from..<candidates.count).first { candidates[$0] == hash }
-        }) {
-            from = index + 1
+        guard bucketCounts[hash & 1023] != 0 else { return nil }
+        var before = hashes.count
+        while let index = SessionCache.lastIndex(of: hash, in: hashes, before: before) {
+            before = index
             let matches = keys[index].withUnsafeBytes { $0.count == key.count && $0.hasBytes(key, at: 0) }
             guard matches else { continue }
             if entries[index].expiry > now { return index }
@@ -276,7 +278,20 @@ struct SessionCache {
         return nil
     }
 
+    /// Newest first: a line mostly belongs to a recent connection.
+    private static func lastIndex(of hash: Int, in hashes: [Int], before: Int) -> Int? {
+        hashes.withUnsafeBufferPointer { buffer in
+            var index = before - 1
+            while index >= 0 {
+                if buffer[index] == hash { return index }
+                index -= 1
+            }
+            return nil
+        }
+    }
+
     private mutating func remove(at index: Int) {
+        bucketCounts[hashes[index] & 1023] -= 1
         keys.remove(at: index)
         hashes.remove(at: index)
         entries.remove(at: index)
@@ -292,6 +307,7 @@ struct SessionCache {
                 if expiry > now { break }
             }
         }
+        bucketCounts[hash & 1023] += 1
         keys.append(key)
         hashes.append(hash)
         entries.append(entry)
