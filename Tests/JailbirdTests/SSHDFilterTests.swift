@@ -279,6 +279,21 @@ enum SSHDTestLines {
         #expect(results[2] == nil)
     }
 
+    /// Each keyword is found wherever it stands, and one byte less of it is not enough.
+    @Test(arguments: [
+        "onnect", "uthentication", "Failed ", "nvalid user ", "User ", "Accepted ", "dentification", "REFUSED",
+        "llegal user ", "SSH: Server", "egotiate", "no matching",
+    ])
+    func candidateTestFindsEveryKeyword(keyword: String) {
+        let filter = SSHDFilter()
+        func candidate(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { filter.isCandidate($0) } }
+        #expect(candidate(keyword + " Jan  1 00:00:00 h sshd[1]:"))
+        #expect(candidate("Jan  1 00:00:00 h sshd[1]: " + keyword))
+        #expect(candidate("Jan  1 00:00:00 h sshd[1]: x" + keyword + "y"))
+        #expect(!candidate(String(keyword.dropFirst()) + " Jan  1 00:00:00 h sshd[1]:"))
+        #expect(!candidate("Jan  1 00:00:00 h sshd[1]: " + String(keyword.dropLast())))
+    }
+
     @Test func candidateTestRejectsUnrelatedLines() {
         let filter = SSHDFilter()
         let yes = Array("x sshd[1]: Connection from 1.2.3.4".utf8)

@@ -266,12 +266,15 @@ extension SSHDScanner {
             if let after = literal("read: ", at: index) { index = after }
             let first = byte(index)
             if first == UInt8(ascii: "C") || first == UInt8(ascii: "c") {
-                if base.hasBytes("lient sent invalid protocol identifier", at: index + 1) { return SSHDRuleHit(.kexIdentification) }
+                if base.hasBytes("lient sent invalid protocol identifier", at: index + 1) {
+                    return SSHDRuleHit(.kexIdentification)
+                }
             }
             // `(?:read: )?` is optional: the alternatives may also start at "read: " itself, which
             // they never do (they begin with [Cc]).
             if first == UInt8(ascii: "C") || first == UInt8(ascii: "c") {
-                if base.hasBytes("onnection closed by remote host", at: index + 1) || base.hasBytes("onnection reset by peer", at: index + 1)
+                if base.hasBytes("onnection closed by remote host", at: index + 1)
+                    || base.hasBytes("onnection reset by peer", at: index + 1)
                 {
                     return SSHDRuleHit(.kexIdentification)
                 }
@@ -451,7 +454,8 @@ extension SSHDScanner {
 
     /// `:\s*3: .*: Auth fail%(__suff)s$`
     private func authFailTail(_ position: Int) -> Bool {
-        guard byte(position) == UInt8(ascii: ":"), let after = literal("3: ", at: base.skipSpaces(from: position + 1)) else {
+        guard byte(position) == UInt8(ascii: ":"), let after = literal("3: ", at: base.skipSpaces(from: position + 1))
+        else {
             return false
         }
         var from = after
@@ -625,7 +629,8 @@ extension SSHDScanner {
         hit.host = host(hostStart) { capture in
             onPortOptions(capture.end) { position in
                 guard byte(position) == UInt8(ascii: ":"),
-                    let after = literal("Change of username or service not allowed:", at: base.skipSpaces(from: position + 1))
+                    let after = literal(
+                        "Change of username or service not allowed:", at: base.skipSpaces(from: position + 1))
                 else { return false }
                 return endsWithPreauth(after)
             }
@@ -708,7 +713,8 @@ extension SSHDScanner {
             }
         }
         func user(from userStart: Int?) -> SSHDRuleHit? {
-            guard let userStart, var hit = tokenOrLazyUserHost(userStart, separator: " ", .disconnectedUserPreauth, rest)
+            guard let userStart,
+                var hit = tokenOrLazyUserHost(userStart, separator: " ", .disconnectedUserPreauth, rest)
             else { return nil }
             hit.forget = true
             return hit

@@ -183,7 +183,6 @@ struct SessionCache {
     private var bucketCounts = [UInt8](repeating: 0, count: 1024)
     var lastTime: Int64 = 0
 
-    var count: Int { entries.count }
 
     mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
         let hash = SessionCache.hash(key)
