@@ -229,6 +229,44 @@ enum SSHDTestLines {
         #expect(results[3]?.user == "a [preauth]")
     }
 
+    /// `<HOST>` is `\[?(?:ip4|ip6)\]?` or a DNS name: fail2ban 1.0.2 (fail2ban-regex) counts all
+    /// four lines, with the address inside the brackets.
+    @Test func bracketedAddressesAreHosts() throws {
+        let results = Self.single([
+            "Jan  1 00:00:00 host sshd[1]: Failed password for root from [192.0.2.4] port 22 ssh2",
+            "Jan  1 00:00:01 host sshd[2]: Invalid user bob from [2001:db8::1] port 22",
+            "Jan  1 00:00:02 host sshd[3]: Failed password for root from 192.0.2.5] port 22 ssh2",
+            "Jan  1 00:00:03 host sshd[4]: Failed password for root from [192.0.2.6 port 22 ssh2",
+        ])
+        #expect(results[0]?.host == .address(IPAddress("192.0.2.4")!))
+        #expect(results[0]?.user == "root")
+        #expect(results[1]?.host == .address(IPAddress("2001:db8::1")!))
+        #expect(results[1]?.user == "bob")
+        #expect(results[2]?.host == .address(IPAddress("192.0.2.5")!))
+        #expect(results[3]?.host == .address(IPAddress("192.0.2.6")!))
+    }
+
+    /// The connection cache holds 100 connections and drops the oldest first (expired ones and
+    /// then one live one); checked against fail2ban_replay.py on the same lines.
+    @Test func sessionCacheDropsOldestConnections() throws {
+        var lines = (1...101).map { "Jan  1 00:00:00 h sshd[\($0)]: Connection from 192.0.2.\($0) port 22" }
+        lines += [
+            "Jan  1 00:00:02 h sshd[2]: Disconnecting: Too many authentication failures for root [preauth]",
+            "Jan  1 00:00:02 h sshd[1]: Disconnecting: Too many authentication failures for root [preauth]",
+            "Jan  1 00:10:00 h sshd[102]: Connection from 192.0.2.102 port 22",
+            "Jan  1 00:10:01 h sshd[4]: Disconnecting: Too many authentication failures for root [preauth]",
+            "Jan  1 00:10:01 h sshd[102]: Disconnecting: Too many authentication failures for root [preauth]",
+        ]
+        let results = Self.single(lines)
+        #expect(results[0..<101].allSatisfy { $0 == nil })
+        // sshd[101] pushed out sshd[1], the oldest; sshd[2] still has its host
+        #expect(results[101]?.host == .address(IPAddress("192.0.2.2")!))
+        #expect(results[102] == nil)
+        // five minutes later every entry has expired: sshd[102] replaced them all
+        #expect(results[104] == nil)
+        #expect(results[105]?.host == .address(IPAddress("192.0.2.102")!))
+    }
+
     @Test func acceptedIsSuccessAndForgetsHelperSession() throws {
         let results = Self.single([
             "Jan  1 00:00:00 h sshd[9]: Failed publickey for git from 192.0.2.1 port 5 ssh2: RSA x",
@@ -239,6 +277,21 @@ enum SSHDTestLines {
         #expect(results[1]?.kind == .success)
         #expect(results[1]?.user == "git")
         #expect(results[2] == nil)
+    }
+
+    /// Each keyword is found wherever it stands, and one byte less of it is not enough.
+    @Test(arguments: [
+        "onnect", "uthentication", "Failed ", "nvalid user ", "User ", "Accepted ", "dentification", "REFUSED",
+        "llegal user ", "SSH: Server", "egotiate", "no matching",
+    ])
+    func candidateTestFindsEveryKeyword(keyword: String) {
+        let filter = SSHDFilter()
+        func candidate(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { filter.isCandidate($0) } }
+        #expect(candidate(keyword + " Jan  1 00:00:00 h sshd[1]:"))
+        #expect(candidate("Jan  1 00:00:00 h sshd[1]: " + keyword))
+        #expect(candidate("Jan  1 00:00:00 h sshd[1]: x" + keyword + "y"))
+        #expect(!candidate(String(keyword.dropFirst()) + " Jan  1 00:00:00 h sshd[1]:"))
+        #expect(!candidate("Jan  1 00:00:00 h sshd[1]: " + String(keyword.dropLast())))
     }
 
     @Test func candidateTestRejectsUnrelatedLines() {

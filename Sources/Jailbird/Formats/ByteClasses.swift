@@ -103,6 +103,14 @@ extension UnsafeRawBufferPointer {
         while position < count && ByteClass.isDigit(self[position]) { position += 1 }
         return position
     }
+
+    /// Index just past the run of word characters (`\w`) starting at `offset`.
+    @inline(__always) @usableFromInline
+    func skipWordCharacters(from offset: Int) -> Int {
+        var position = offset
+        while position < count && ByteClass.isWord(self[position]) { position += 1 }
+        return position
+    }
 }
 
 /// Up to four alternative positions, in the order a regular expression engine would try them,

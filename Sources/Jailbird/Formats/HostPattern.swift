@@ -13,9 +13,23 @@ enum HostPattern {
         case ipv6(Range<Int>)
         case dns(Range<Int>)
 
+        /// fail2ban's three host groups (`ip4`, `ip6`, `dns`), in the order fail2ban prefers
+        /// them when a multi-line failure has collected more than one.
+        enum Kind: Int {
+            case ipv4, ipv6, dns
+        }
+
         var range: Range<Int> {
             switch self {
             case .ipv4(let range), .ipv6(let range), .dns(let range): return range
+            }
+        }
+
+        var kind: Kind {
+            switch self {
+            case .ipv4: return .ipv4
+            case .ipv6: return .ipv6
+            case .dns: return .dns
             }
         }
     }

@@ -128,19 +128,18 @@ enum PrefixLine<Daemon: DaemonName> {
         _ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool
     ) -> Bool {
         func afterCombination(_ end: Int) -> Bool { spaces(text, end, body, .extra) }
-        // First alternative: [pid]? ':' \s+ daemon
-        var colonAt = start
-        if let pidEnd = pid(text, start) { colonAt = pidEnd }
-        for candidateColon in colonAt == start ? [start] : [colonAt, start] {
-            if candidateColon < text.count && text[candidateColon] == UInt8(ascii: ":") {
-                let spacesEnd = text.skipSpaces(from: candidateColon + 1)
-                var position = spacesEnd
-                while position > candidateColon + 1 {
-                    if daemonWithDecorations(text, position, afterCombination) { return true }
-                    position -= 1
-                }
+        // First alternative: [pid]? ':' \s+ daemon, with the pid first, then without.
+        func afterColon(_ colon: Int) -> Bool {
+            guard colon < text.count && text[colon] == UInt8(ascii: ":") else { return false }
+            var position = text.skipSpaces(from: colon + 1)
+            while position > colon + 1 {
+                if daemonWithDecorations(text, position, afterCombination) { return true }
+                position -= 1
             }
+            return false
         }
+        if let pidEnd = pid(text, start), afterColon(pidEnd) { return true }
+        if afterColon(start) { return true }
         // Second alternative: daemon [pid]? ':'?
         let second = daemonWithDecorations(text, start) { end in
             if let pidEnd = pid(text, end) {
@@ -191,14 +190,16 @@ enum PrefixLine<Daemon: DaemonName> {
 
     /// `[\]\)]?:?`, each taken when present first.
     private static func closing(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
-        var ends: [Int] = []
-        let hasBracket = start < text.count && (text[start] == UInt8(ascii: "]") || text[start] == UInt8(ascii: ")"))
-        for afterBracket in hasBracket ? [start + 1, start] : [start] {
-            if afterBracket < text.count && text[afterBracket] == UInt8(ascii: ":") { ends.append(afterBracket + 1) }
-            ends.append(afterBracket)
+        func optionalColon(_ position: Int) -> Bool {
+            if position < text.count && text[position] == UInt8(ascii: ":") && body(position + 1) { return true }
+            return body(position)
         }
-        for end in ends where body(end) { return true }
-        return false
+        if start < text.count && (text[start] == UInt8(ascii: "]") || text[start] == UInt8(ascii: ")")),
+            optionalColon(start + 1)
+        {
+            return true
+        }
+        return optionalColon(start)
     }
 
     /// `(?:\[ID \d+ \S+\]\s+)?`

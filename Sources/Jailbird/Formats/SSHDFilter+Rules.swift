@@ -84,6 +84,34 @@ enum SSHDRule: UInt8, CaseIterable {
         }
     }
 
+    /// The bytes the content can start with for this rule to match (its leading literal).
+    var firstBytes: [UInt8] {
+        switch self {
+        case .authenticationFailure: return [UInt8(ascii: "a"), UInt8(ascii: "A")]
+        case .invalidUser: return [UInt8(ascii: "i"), UInt8(ascii: "I")]
+        case .userNotKnown, .notListedInAllowUsers, .listedInDenyUsers, .notInAnyGroup, .groupInDenyGroups,
+            .noGroupInAllowGroups, .accountLocked, .unableToNegotiateWith, .unableToNegotiate:
+            return [UInt8(ascii: "U")]
+        case .failedPublickeyInvalidUser, .failed: return [UInt8(ascii: "F")]
+        case .rootLoginRefused, .authFailDisconnect, .disconnectByUser, .readSocketReset, .noAuthenticationMethods:
+            return [UInt8(ascii: "R")]
+        case .refusedConnect: return [UInt8(ascii: "r")]
+        case .pamAuthenticationFailure: return [UInt8(ascii: "p")]
+        case .maximumAttemptsExceeded: return [UInt8(ascii: "m")]
+        case .changeOfUsername, .tooManyAuthenticationFailures, .disconnectedUserPreauth, .noIdentification:
+            return [UInt8(ascii: "D")]
+        case .connectionClosed, .connectionClosedPreauth, .connectionClosedHelper:
+            return [UInt8(ascii: "C"), UInt8(ascii: "D")]
+        case .accepted: return [UInt8(ascii: "A")]
+        case .kexIdentification: return [UInt8(ascii: "k")]
+        case .badProtocolVersion: return [UInt8(ascii: "B")]
+        case .serverLtype: return [UInt8(ascii: "S")]
+        case .bannerInvalidFormat: return [UInt8(ascii: "b")]
+        case .noMatchingFound: return [UInt8(ascii: "n")]
+        case .connectionFrom: return [UInt8(ascii: "C")]
+        }
+    }
+
     /// The failregex list of a mode, in fail2ban's order (`cmnfailre`, `mdre-<mode>`, `cfooterre`).
     static func list(for mode: SSHDFilter.Mode) -> [SSHDRule] {
         let head: [SSHDRule] = [
@@ -122,7 +150,7 @@ struct SSHDRuleHit {
     var user: Range<Int>?
     /// The `alt_user` group (pam's `ruser=`), merged into `user` when that is empty.
     var alternateUser: Range<Int>?
-    var host: HostCapture?
+    var host: HostPattern.Capture?
 
     init(_ rule: SSHDRule) { self.rule = rule }
 }
@@ -164,7 +192,7 @@ extension SSHDScanner {
                 start, " not allowed because none of user's groups are listed in AllowGroups", rule)
         case .refusedConnect:
             guard let after = literal("refused connect from ", at: start) else { return nil }
-            let tokenEnd = nonSpaceEnd(after)
+            let tokenEnd = base.skipNonSpaces(from: after)
             guard tokenEnd > after, let open = literal(" (", at: tokenEnd) else { return nil }
             var hit = SSHDRuleHit(.refusedConnect)
             hit.host = host(open) { byte($0.end) == UInt8(ascii: ")") }
@@ -187,20 +215,14 @@ extension SSHDScanner {
             guard let after = literal("User ", at: start) else { return nil }
             let tail: StaticString = " not allowed because account is locked"
             var hit = SSHDRuleHit(.accountLocked)
-            let tokenEnd = nonSpaceEnd(after)
-            if tokenEnd > after && has(tail, at: tokenEnd) {
+            let tokenEnd = base.skipNonSpaces(from: after)
+            if tokenEnd > after && base.hasBytes(tail, at: tokenEnd) {
                 hit.user = after..<tokenEnd
                 return hit
             }
-            var end = after
-            while end < count {
-                if has(tail, at: end) {
-                    hit.user = after..<end
-                    return hit
-                }
-                end += 1
-            }
-            return nil
+            guard let end = base.firstRange(of: tail, from: after) else { return nil }
+            hit.user = after..<end
+            return hit
         case .changeOfUsername: return changeOfUsername(start)
         case .tooManyAuthenticationFailures: return tooManyAuthenticationFailures(start)
         case .disconnectByUser:
@@ -211,7 +233,7 @@ extension SSHDScanner {
             hit.host = host(after) { capture in
                 onPortOptions(capture.end) { position in
                     guard byte(position) == UInt8(ascii: ":") else { return false }
-                    return has("11:", at: spaceEnd(position + 1))
+                    return base.hasBytes("11:", at: base.skipSpaces(from: position + 1))
                 }
             }
             return hit.host == nil ? nil : hit
@@ -219,16 +241,18 @@ extension SSHDScanner {
             return connectionClosed(start, rule: rule) { suffixToEnd($0) }
         case .connectionClosedPreauth:
             return connectionClosed(start, rule: rule) { hostEnd in
+                // \s+ cannot give back: "[preauth]" does not start with a space.
                 onPortOptions(hostEnd) { position in
-                    spaces(position) { afterSpaces in
-                        guard let afterTag = literal("[preauth]", at: afterSpaces) else { return false }
-                        return onlySpaceToEnd(afterTag)
+                    let afterSpaces = base.skipSpaces(from: position)
+                    guard afterSpaces > position, let afterTag = literal("[preauth]", at: afterSpaces) else {
+                        return false
                     }
+                    return onlySpaceToEnd(afterTag)
                 }
             }
         case .connectionClosedHelper:
             return connectionClosed(start, rule: rule) { hostEnd in
-                onPortOptions(hostEnd) { isEnd($0) } || onlySpaceToEnd(hostEnd)
+                onPortOptions(hostEnd) { $0 == count } || onlySpaceToEnd(hostEnd)
             }
         case .disconnectedUserPreauth: return disconnectedUserPreauth(start)
         case .accepted: return accepted(start)
@@ -242,12 +266,15 @@ extension SSHDScanner {
             if let after = literal("read: ", at: index) { index = after }
             let first = byte(index)
             if first == UInt8(ascii: "C") || first == UInt8(ascii: "c") {
-                if has("lient sent invalid protocol identifier", at: index + 1) { return SSHDRuleHit(.kexIdentification) }
+                if base.hasBytes("lient sent invalid protocol identifier", at: index + 1) {
+                    return SSHDRuleHit(.kexIdentification)
+                }
             }
             // `(?:read: )?` is optional: the alternatives may also start at "read: " itself, which
             // they never do (they begin with [Cc]).
             if first == UInt8(ascii: "C") || first == UInt8(ascii: "c") {
-                if has("onnection closed by remote host", at: index + 1) || has("onnection reset by peer", at: index + 1)
+                if base.hasBytes("onnection closed by remote host", at: index + 1)
+                    || base.hasBytes("onnection reset by peer", at: index + 1)
                 {
                     return SSHDRuleHit(.kexIdentification)
                 }
@@ -277,16 +304,16 @@ extension SSHDScanner {
             hit.nofail = true
             hit.host = host(hostStart) { capture in
                 guard byte(capture.end) == UInt8(ascii: "-") else { return false }
-                let numberEnd = digitEnd(capture.end + 1)
+                let numberEnd = base.skipDigits(from: capture.end + 1)
                 guard numberEnd > capture.end + 1, byte(numberEnd) == UInt8(ascii: ";") else { return false }
                 let upper = byte(numberEnd + 1)
                 guard upper >= UInt8(ascii: "A") && upper <= UInt8(ascii: "Z") else { return false }
-                let wordEnd = self.wordEnd(numberEnd + 2)
+                let wordEnd = base.skipWordCharacters(from: numberEnd + 2)
                 return wordEnd > numberEnd + 2 && byte(wordEnd) == UInt8(ascii: ":")
             }
             return hit.host == nil ? nil : hit
         case .readSocketReset:
-            guard has("Read from socket failed: Connection reset by peer", at: start) else { return nil }
+            guard base.hasBytes("Read from socket failed: Connection reset by peer", at: start) else { return nil }
             var hit = SSHDRuleHit(.readSocketReset)
             hit.forget = true
             return hit
@@ -294,7 +321,7 @@ extension SSHDScanner {
             guard let after = literal("banner exchange: Connection from ", at: start) else { return nil }
             var hit = SSHDRuleHit(.bannerInvalidFormat)
             hit.host = host(after) { capture in
-                onPortOptions(capture.end) { has(": invalid format", at: $0) }
+                onPortOptions(capture.end) { base.hasBytes(": invalid format", at: $0) }
             }
             return hit.host == nil ? nil : hit
         case .noAuthenticationMethods:
@@ -304,15 +331,14 @@ extension SSHDScanner {
             hit.host = host(after) { capture in
                 onPortOptions(capture.end) { position in
                     guard byte(position) == UInt8(ascii: ":"),
-                        var index = literal("14: No", at: spaceEnd(position + 1))
+                        let index = literal("14: No", at: base.skipSpaces(from: position + 1))
                     else { return false }
                     if let skipped = literal(" supported", at: index),
-                        has(" authentication methods available", at: skipped)
+                        base.hasBytes(" authentication methods available", at: skipped)
                     {
                         return true
                     }
-                    index = index + 0
-                    return has(" authentication methods available", at: index)
+                    return base.hasBytes(" authentication methods available", at: index)
                 }
             }
             return hit.host == nil ? nil : hit
@@ -323,19 +349,19 @@ extension SSHDScanner {
                 onPortOptions(capture.end) { position in
                     guard let algorithmStart = literal(": no matching ", at: position) else { return false }
                     return algorithmMatch(algorithmStart) { end in
-                        has(" found", at: end) && end + 6 < count
+                        base.hasBytes(" found", at: end) && end + 6 < count
                     }
                 }
             }
             return hit.host == nil ? nil : hit
         case .unableToNegotiate:
             guard let after = literal("Unable to negotiate a ", at: start), after < count,
-                SSHDScanner.isWord(base[after])
+                ByteClass.isWord(base[after])
             else { return nil }
             return SSHDRuleHit(.unableToNegotiate)
         case .noMatchingFound:
             guard let after = literal("no matching ", at: start),
-                algorithmMatch(after, { has(" found:", at: $0) })
+                algorithmMatch(after, { base.hasBytes(" found:", at: $0) })
             else { return nil }
             return SSHDRuleHit(.noMatchingFound)
         case .connectionFrom:
@@ -353,7 +379,7 @@ extension SSHDScanner {
     private func greedyUserFromHost(_ userStart: Int, _ rule: SSHDRule, _ rest: (Int) -> Bool) -> SSHDRuleHit? {
         var end = count - 6
         while end >= userStart {
-            if isFrom(end), let capture = host(end + 6, { rest($0.end) }) {
+            if base.hasBytes(" from ", at: end), let capture = host(end + 6, { rest($0.end) }) {
                 var hit = SSHDRuleHit(rule)
                 hit.user = userStart..<end
                 hit.host = capture
@@ -366,15 +392,15 @@ extension SSHDScanner {
 
     /// `<F-USER>.*?</F-USER> from <HOST>` + rest: the lazy user ends at the first workable " from ".
     private func lazyUserFromHost(_ userStart: Int, _ rule: SSHDRule, _ rest: (Int) -> Bool) -> SSHDRuleHit? {
-        var end = userStart
-        while end + 6 <= count {
-            if isFrom(end), let capture = host(end + 6, { rest($0.end) }) {
+        var from = userStart
+        while let end = base.firstRange(of: " from ", from: from) {
+            if let capture = host(end + 6, { rest($0.end) }) {
                 var hit = SSHDRuleHit(rule)
                 hit.user = userStart..<end
                 hit.host = capture
                 return hit
             }
-            end += 1
+            from = end + 1
         }
         return nil
     }
@@ -383,7 +409,7 @@ extension SSHDScanner {
     private func tokenOrLazyUserHost(
         _ userStart: Int, separator: StaticString, _ rule: SSHDRule, _ rest: (Int) -> Bool
     ) -> SSHDRuleHit? {
-        let tokenEnd = nonSpaceEnd(userStart)
+        let tokenEnd = base.skipNonSpaces(from: userStart)
         if tokenEnd > userStart, let hostStart = literal(separator, at: tokenEnd),
             let capture = host(hostStart, { rest($0.end) })
         {
@@ -417,7 +443,7 @@ extension SSHDScanner {
     /// `(?: ssh\d*)?` then `next`.
     private func sshVersionOptions(_ position: Int, _ next: (Int) -> Bool) -> Bool {
         if let after = literal(" ssh", at: position) {
-            var end = digitEnd(after)
+            var end = base.skipDigits(from: after)
             while end >= after {
                 if next(end) { return true }
                 end -= 1
@@ -428,37 +454,26 @@ extension SSHDScanner {
 
     /// `:\s*3: .*: Auth fail%(__suff)s$`
     private func authFailTail(_ position: Int) -> Bool {
-        guard byte(position) == UInt8(ascii: ":"), let after = literal("3: ", at: spaceEnd(position + 1)) else {
+        guard byte(position) == UInt8(ascii: ":"), let after = literal("3: ", at: base.skipSpaces(from: position + 1))
+        else {
             return false
         }
-        var index = after
-        while index < count {
-            if let tagEnd = literal(": Auth fail", at: index), suffixToEnd(tagEnd) { return true }
-            index += 1
+        var from = after
+        while let tag = base.firstRange(of: ": Auth fail", from: from) {
+            if suffixToEnd(tag + 11) { return true }
+            from = tag + 1
         }
         return false
     }
 
-    /// `__alg_match = (?:(?:\w+ (?!found\b)){0,2}\w+)` then `next`.
-    private func algorithmMatch(_ position: Int, _ next: (Int) -> Bool) -> Bool {
-        var index = position
-        for iteration in 0...2 {
-            let end = wordEnd(index)
-            guard end > index else { return false }
-            if iteration < 2 && byte(end) == UInt8(ascii: " ") && !isFoundWord(end + 1) && wordEnd(end + 1) > end + 1 {
-                // greedy: one more word first, then stop here
-                if algorithmMatchRest(end + 1, iterations: iteration + 1, next) { return true }
-            }
-            return next(end)
-        }
-        return false
-    }
-
-    private func algorithmMatchRest(_ position: Int, iterations: Int, _ next: (Int) -> Bool) -> Bool {
-        let end = wordEnd(position)
+    /// `__alg_match = (?:(?:\w+ (?!found\b)){0,2}\w+)` then `next`: one more word first
+    /// (greedy), then stop here. A word ends only at a non-word byte: what follows it in every
+    /// rule is a space or nothing at all.
+    private func algorithmMatch(_ position: Int, iterations: Int = 0, _ next: (Int) -> Bool) -> Bool {
+        let end = base.skipWordCharacters(from: position)
         guard end > position else { return false }
         if iterations < 2 && byte(end) == UInt8(ascii: " ") && !isFoundWord(end + 1) {
-            if algorithmMatchRest(end + 1, iterations: iterations + 1, next) { return true }
+            if algorithmMatch(end + 1, iterations: iterations + 1, next) { return true }
         }
         return next(end)
     }
@@ -466,7 +481,7 @@ extension SSHDScanner {
     /// `found\b` at `position`.
     private func isFoundWord(_ position: Int) -> Bool {
         guard let end = literal("found", at: position) else { return false }
-        return end >= count || !SSHDScanner.isWord(base[end])
+        return end >= count || !ByteClass.isWord(base[end])
     }
 
     // MARK: - Rules with more structure
@@ -481,7 +496,7 @@ extension SSHDScanner {
         else { return nil }
         return greedyUserFromHost(after, .authenticationFailure) { hostEnd in
             if let viaEnd = literal(" via ", at: hostEnd) {
-                var end = nonSpaceEnd(viaEnd)
+                var end = base.skipNonSpaces(from: viaEnd)
                 while end > viaEnd {
                     if suffixToEnd(end) { return true }
                     end -= 1
@@ -495,10 +510,10 @@ extension SSHDScanner {
     /// with `cmnfailed = (?:<F-NOFAIL>publickey</F-NOFAIL>|\S+)`.
     private func failed(_ start: Int) -> SSHDRuleHit? {
         guard let methodStart = literal("Failed ", at: start) else { return nil }
-        let methodEnd = nonSpaceEnd(methodStart)
+        let methodEnd = base.skipNonSpaces(from: methodStart)
         guard methodEnd > methodStart, let userStart = literal(" for ", at: methodEnd) else { return nil }
         guard var hit = failedUserAlternatives(userStart) else { return nil }
-        hit.nofail = methodEnd - methodStart == 9 && has("publickey", at: methodStart)
+        hit.nofail = methodEnd - methodStart == 9 && base.hasBytes("publickey", at: methodStart)
         return hit
     }
 
@@ -516,8 +531,11 @@ extension SSHDScanner {
     /// greedy `[^:]+` (valid user).
     private func failedUser(_ userStart: Int, invalid: Bool, rule: SSHDRule) -> SSHDRuleHit? {
         var hit = SSHDRuleHit(rule)
-        let tokenEnd = nonSpaceEnd(userStart)
+        let tokenEnd = base.skipNonSpaces(from: userStart)
+        // The token user needs ": " somewhere after the host; without one (most lines) every
+        // host, port and ssh-version combination would be tried for nothing.
         if tokenEnd > userStart, let hostStart = literal(" from ", at: tokenEnd),
+            base.firstRange(of: ": ", from: hostStart) != nil,
             let capture = host(hostStart, { failedRest($0.end, tokenUser: true) })
         {
             hit.user = userStart..<tokenEnd
@@ -525,7 +543,7 @@ extension SSHDScanner {
             return hit
         }
         if invalid {
-            guard let end = firstFrom(userStart),
+            guard let end = base.firstRange(of: " from ", from: userStart),
                 let capture = host(end + 6, { failedRest($0.end, tokenUser: false) })
             else { return nil }
             hit.user = userStart..<end
@@ -537,7 +555,7 @@ extension SSHDScanner {
         while limit < count && base[limit] != UInt8(ascii: ":") { limit += 1 }
         var end = min(limit, count - 6)
         while end > userStart {
-            if isFrom(end), let capture = host(end + 6, { failedRest($0.end, tokenUser: false) }) {
+            if base.hasBytes(" from ", at: end), let capture = host(end + 6, { failedRest($0.end, tokenUser: false) }) {
                 hit.user = userStart..<end
                 hit.host = capture
                 return hit
@@ -550,7 +568,7 @@ extension SSHDScanner {
     private func failedRest(_ hostEnd: Int, tokenUser: Bool) -> Bool {
         onPortOptions(hostEnd) { afterPort in
             sshVersionOptions(afterPort) { position in
-                tokenUser ? has(": ", at: position) : noFromToEnd(position)
+                tokenUser ? base.hasBytes(": ", at: position) : noFromToEnd(position)
             }
         }
     }
@@ -561,30 +579,30 @@ extension SSHDScanner {
         var index = nameStart
         while index < count && base[index] >= UInt8(ascii: "a") && base[index] <= UInt8(ascii: "z") { index += 1 }
         guard index > nameStart, let tagEnd = literal("(sshd:auth):", at: index) else { return nil }
-        let spacesEnd = spaceEnd(tagEnd)
+        let spacesEnd = base.skipSpaces(from: tagEnd)
         guard spacesEnd > tagEnd, var position = literal("authentication failure;", at: spacesEnd) else { return nil }
         // (?:\s+(?:logname|e?uid|tty)=\S*){0,4}
         for _ in 0..<4 {
-            let keyStart = spaceEnd(position)
+            let keyStart = base.skipSpaces(from: position)
             guard keyStart > position,
                 let valueStart = literal("logname=", at: keyStart) ?? literal("uid=", at: keyStart)
                     ?? literal("euid=", at: keyStart) ?? literal("tty=", at: keyStart)
             else { break }
-            position = nonSpaceEnd(valueStart)
+            position = base.skipNonSpaces(from: valueStart)
         }
-        let ruserKey = spaceEnd(position)
+        let ruserKey = base.skipSpaces(from: position)
         guard ruserKey > position, let ruserStart = literal("ruser=", at: ruserKey) else { return nil }
-        let ruserEnd = nonSpaceEnd(ruserStart)
-        let rhostKey = spaceEnd(ruserEnd)
+        let ruserEnd = base.skipNonSpaces(from: ruserStart)
+        let rhostKey = base.skipSpaces(from: ruserEnd)
         guard rhostKey > ruserEnd, let hostStart = literal("rhost=", at: rhostKey) else { return nil }
         var hit = SSHDRuleHit(.pamAuthenticationFailure)
         hit.nofail = true
         hit.alternateUser = ruserStart..<ruserEnd
         var user: Range<Int>?
         hit.host = host(hostStart) { capture in
-            let userKey = spaceEnd(capture.end)
+            let userKey = base.skipSpaces(from: capture.end)
             if userKey > capture.end, let userStart = literal("user=", at: userKey) {
-                let userEnd = nonSpaceEnd(userStart)
+                let userEnd = base.skipNonSpaces(from: userStart)
                 if suffixToEnd(userEnd) {
                     user = userStart..<userEnd
                     return true
@@ -603,7 +621,7 @@ extension SSHDScanner {
         guard var index = literal("Disconnecting", at: start) else { return nil }
         if let after = literal(" from", at: index), invalidOrAuthenticatingUser(after) != nil { index = after }
         guard let userStart = invalidOrAuthenticatingUser(index) else { return nil }
-        let userEnd = nonSpaceEnd(userStart)
+        let userEnd = base.skipNonSpaces(from: userStart)
         guard userEnd > userStart, let hostStart = literal(" ", at: userEnd) else { return nil }
         var hit = SSHDRuleHit(.changeOfUsername)
         hit.forget = true
@@ -611,7 +629,8 @@ extension SSHDScanner {
         hit.host = host(hostStart) { capture in
             onPortOptions(capture.end) { position in
                 guard byte(position) == UInt8(ascii: ":"),
-                    let after = literal("Change of username or service not allowed:", at: spaceEnd(position + 1))
+                    let after = literal(
+                        "Change of username or service not allowed:", at: base.skipSpaces(from: position + 1))
                 else { return false }
                 return endsWithPreauth(after)
             }
@@ -622,8 +641,8 @@ extension SSHDScanner {
     /// `.*\[preauth\]\s*$` from `position`.
     private func endsWithPreauth(_ position: Int) -> Bool {
         var end = count
-        while end > position && SSHDScanner.isSpace(base[end - 1]) { end -= 1 }
-        return end - position >= 9 && has("[preauth]", at: end - 9)
+        while end > position && ByteClass.isSpace(base[end - 1]) { end -= 1 }
+        return end - position >= 9 && base.hasBytes("[preauth]", at: end - 9)
     }
 
     /// ` invalid user ` or ` authenticating user ` at `position`: the user's start.
@@ -639,7 +658,7 @@ extension SSHDScanner {
         guard let after = literal("Disconnecting: Too many authentication failures", at: start) else { return nil }
         var hit = SSHDRuleHit(.tooManyAuthenticationFailures)
         if let userStart = literal(" for ", at: after) {
-            let tokenEnd = nonSpaceEnd(userStart)
+            let tokenEnd = base.skipNonSpaces(from: userStart)
             if tokenEnd > userStart && suffixToEnd(tokenEnd) {
                 hit.user = userStart..<tokenEnd
                 return hit
@@ -687,38 +706,38 @@ extension SSHDScanner {
     /// `^<F-MLFFORGET>Disconnected</F-MLFFORGET>(?: from)?(?: (?:invalid|authenticating)) user <F-USER>\S+|.*?</F-USER> <HOST>%(__on_port_opt)s \[preauth\]\s*$`
     private func disconnectedUserPreauth(_ start: Int) -> SSHDRuleHit? {
         guard let after = literal("Disconnected", at: start) else { return nil }
-        let rest: (Int) -> Bool = { hostEnd in
-            self.onPortOptions(hostEnd) { position in
-                guard let tagEnd = self.literal(" [preauth]", at: position) else { return false }
-                return self.onlySpaceToEnd(tagEnd)
+        func rest(_ hostEnd: Int) -> Bool {
+            onPortOptions(hostEnd) { position in
+                guard let tagEnd = literal(" [preauth]", at: position) else { return false }
+                return onlySpaceToEnd(tagEnd)
             }
         }
-        var starts: [Int] = []
-        if let withFrom = literal(" from", at: after), let userStart = invalidOrAuthenticatingUser(withFrom) {
-            starts.append(userStart)
+        func user(from userStart: Int?) -> SSHDRuleHit? {
+            guard let userStart,
+                var hit = tokenOrLazyUserHost(userStart, separator: " ", .disconnectedUserPreauth, rest)
+            else { return nil }
+            hit.forget = true
+            return hit
         }
-        if let userStart = invalidOrAuthenticatingUser(after) { starts.append(userStart) }
-        for userStart in starts {
-            if var hit = tokenOrLazyUserHost(userStart, separator: " ", .disconnectedUserPreauth, rest) {
-                hit.forget = true
-                return hit
-            }
+        // (?: from)? is tried present first.
+        if let withFrom = literal(" from", at: after), let hit = user(from: invalidOrAuthenticatingUser(withFrom)) {
+            return hit
         }
-        return nil
+        return user(from: invalidOrAuthenticatingUser(after))
     }
 
     /// `^<F-MLFFORGET><F-MLFGAINED>Accepted \w+</F-MLFGAINED></F-MLFFORGET> for <F-USER>\S+</F-USER> from <HOST>(?:\s|$)`
     private func accepted(_ start: Int) -> SSHDRuleHit? {
         guard let methodStart = literal("Accepted ", at: start) else { return nil }
-        let methodEnd = wordEnd(methodStart)
+        let methodEnd = base.skipWordCharacters(from: methodStart)
         guard methodEnd > methodStart, let userStart = literal(" for ", at: methodEnd) else { return nil }
-        let userEnd = nonSpaceEnd(userStart)
+        let userEnd = base.skipNonSpaces(from: userStart)
         guard userEnd > userStart, let hostStart = literal(" from ", at: userEnd) else { return nil }
         var hit = SSHDRuleHit(.accepted)
         hit.forget = true
         hit.gained = true
         hit.user = userStart..<userEnd
-        hit.host = host(hostStart) { isSpace(at: $0.end) || isEnd($0.end) }
+        hit.host = host(hostStart) { $0.end == count || ByteClass.isSpace(base[$0.end]) }
         return hit.host == nil ? nil : hit
     }
 }

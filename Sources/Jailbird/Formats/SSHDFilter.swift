@@ -1,5 +1,3 @@
-import CJailbirdSupport
-
 /// fail2ban 1.0.2's stock `sshd` filter (`filter.d/sshd.conf` with `common.conf`, `logtype =
 /// file`, `publickey = nofail`, `maxlines = 1`) as a byte-level matcher, in its four modes.
 ///
@@ -23,32 +21,74 @@ public struct SSHDFilter: LineFilter {
     public var service: Service { .sshd }
 
     private let rules: [SSHDRule]
+    /// For each byte, the rules (bit i for `rules[i]`) whose content can start with it, so a
+    /// line tries only those, still in fail2ban's order.
+    private let rulesByFirstByte: [UInt64]
     private var sessions = SessionCache()
 
     public init(mode: Mode = .normal) {
         self.mode = mode
-        self.rules = SSHDRule.list(for: mode)
+        let rules = SSHDRule.list(for: mode)
+        precondition(rules.count <= 64, "one bit per rule")
+        var masks = [UInt64](repeating: 0, count: 256)
+        for (position, rule) in rules.enumerated() {
+            for byte in rule.firstBytes { masks[Int(byte)] |= 1 << UInt64(position) }
+        }
+        self.rules = rules
+        self.rulesByFirstByte = masks
     }
 
     /// True if the line contains a word that some sshd rule needs. Every rule's content starts
-    /// with text containing one of these (`Connection`, `connect`, `disconnect`, `Disconnect…`
-    /// all contain `onnect`).
+    /// with text containing one of `onnect` (`Connection`, `connect`, `disconnect`,
+    /// `Disconnect…`), `uthentication`, `Failed `, `nvalid user `, `User `, `Accepted `,
+    /// `dentification`, `REFUSED`, `llegal user `, `SSH: Server`, `egotiate`, `no matching`.
+    ///
+    /// One pass over the line instead of a search per word: each word contains one of the bytes
+    /// `A F U c g v` (rare in logs) at a fixed offset, so only where such a byte stands are the
+    /// words that hold it compared.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard let base = line.baseAddress, line.count >= 9 else { return false }
-        @inline(__always) func contains(_ word: StaticString) -> Bool {
-            jb_memmem(base, line.count, word.utf8Start, word.utf8CodeUnitCount) != nil
+        guard line.count >= 9 else { return false }
+        // Bit (byte ^ 0x40) for each of A F U c g v, which all lie in 0x40...0x7F. Any other byte
+        // shifts by 64 or more, which gives 0: one rarely taken branch a byte.
+        let anchors: UInt64 = 1 << (0x41 ^ 0x40) | 1 << (0x46 ^ 0x40) | 1 << (0x55 ^ 0x40) | 1 << (0x63 ^ 0x40)
+            | 1 << (0x67 ^ 0x40) | 1 << (0x76 ^ 0x40)
+        for index in 0..<line.count {
+            let byte = line[index]
+            guard (anchors >> UInt64(byte ^ 0x40)) & 1 != 0 else { continue }
+            if SSHDFilter.keyword(around: index, anchor: byte, in: line) { return true }
         }
-        return contains("onnect") || contains("uthentication") || contains("Failed ") || contains("nvalid user ")
-            || contains("User ") || contains("Accepted ") || contains("dentification") || contains("REFUSED")
-            || contains("llegal user ") || contains("SSH: Server") || contains("egotiate") || contains("no matching")
+        return false
+    }
+
+    /// Whether a keyword holding the anchor byte at `index` stands there.
+    @inline(__always)
+    private static func keyword(around index: Int, anchor: UInt8, in line: UnsafeRawBufferPointer) -> Bool {
+        switch anchor {
+        case UInt8(ascii: "c"):
+            return line.hasBytes("onnect", at: index - 4) || line.hasBytes("uthentication", at: index - 7)
+                || line.hasBytes("dentification", at: index - 7) || line.hasBytes("no matching", at: index - 6)
+        case UInt8(ascii: "F"):
+            return line.hasBytes("Failed ", at: index) || line.hasBytes("REFUSED", at: index - 2)
+        case UInt8(ascii: "v"):
+            return line.hasBytes("nvalid user ", at: index - 1) || line.hasBytes("SSH: Server", at: index - 8)
+        case UInt8(ascii: "g"):
+            return line.hasBytes("egotiate", at: index - 1) || line.hasBytes("llegal user ", at: index - 3)
+        case UInt8(ascii: "U"):
+            return line.hasBytes("User ", at: index)
+        default:
+            return line.hasBytes("Accepted ", at: index)
+        }
     }
 
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
         let scanner = SSHDScanner(line.content)
         guard let prefix = scanner.prefix() else { return nil }
         var matched: SSHDRuleHit?
-        for rule in rules {
-            if let hit = scanner.match(rule, at: prefix.contentStart) {
+        var candidates = rulesByFirstByte[Int(line.content[prefix.contentStart])]
+        while candidates != 0 {
+            let position = candidates.trailingZeroBitCount
+            candidates &= candidates - 1
+            if let hit = scanner.match(rules[position], at: prefix.contentStart) {
                 matched = hit
                 break
             }
@@ -56,8 +96,8 @@ public struct SSHDFilter: LineFilter {
         guard let hit = matched else { return nil }
         let now = line.time ?? sessions.lastTime
         sessions.lastTime = now
-        let key = Array(UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd]))
-        let lineGroups = LineGroups(hit, scanner)
+        let key = UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd])
+        let lineGroups = LineGroups(hit, line.content)
         let outcome = sessions.merge(key: key, line: lineGroups, now: now)
         if outcome.isFailure, let host = outcome.host {
             return LineMatch(kind: .failure, rule: hit.rule.rule, host: host, user: outcome.user)
@@ -76,30 +116,20 @@ struct LineGroups {
     var gained: Bool
     /// fail2ban's `user` after the `alt_user` merge; nil when the group did not take part.
     var user: String?
-    var hostKind: HostKind?
+    var hostKind: HostPattern.Capture.Kind?
     var host: EventHost?
 
-    init(_ hit: SSHDRuleHit, _ scanner: SSHDScanner) {
+    init(_ hit: SSHDRuleHit, _ content: UnsafeRawBufferPointer) {
         nofail = hit.nofail
         forget = hit.forget
         gained = hit.gained
-        func text(_ range: Range<Int>) -> String {
-            String(decoding: UnsafeRawBufferPointer(rebasing: scanner.base[range]), as: UTF8.self)
-        }
-        user = hit.user.map(text)
+        user = hit.user.map { content.string($0) }
         if let alternate = hit.alternateUser, !alternate.isEmpty, user?.isEmpty ?? true {
-            user = text(alternate)
+            user = content.string(alternate)
         }
         if let capture = hit.host {
             hostKind = capture.kind
-            let bytes = UnsafeRawBufferPointer(rebasing: scanner.base[capture.start..<capture.end])
-            if capture.kind != .dns, let address = IPAddress(parsing: bytes) {
-                host = .address(address)
-            } else if let address = IPAddress(parsing: bytes) {
-                host = .address(address)
-            } else {
-                host = .hostname(text(capture.start..<capture.end))
-            }
+            host = HostPattern.host(for: capture, in: content)
         }
     }
 }
@@ -111,118 +141,174 @@ struct MergeOutcome {
     var user: String?
 }
 
-/// fail2ban's `mlfidCache` (`Utils.Cache(maxCount=100, maxTime=5*60)`) holding the merged
-/// groups of each connection, with the TTL measured on the line clock.
+/// fail2ban's `mlfidCache` (`Utils.Cache(maxCount=100, maxTime=5*60)`, an `OrderedDict`)
+/// holding the merged groups of each connection, with the TTL measured on the line clock.
+///
+/// The entries sit in insertion order in small arrays and are found by a hash of the
+/// connection id and a byte comparison, so a line allocates only when it starts a session.
 struct SessionCache {
     struct Entry {
-        var hosts: [EventHost?] = [nil, nil, nil]  // ip4, ip6, dns: fail2ban prefers them in this order
+        /// The `ip4`, `ip6` and `dns` groups: fail2ban prefers them in this order.
+        var hosts: (EventHost?, EventHost?, EventHost?) = (nil, nil, nil)
         var user: String?
-        var users: Set<String>?
+        /// fail2ban's `users` set, of which only whether it holds more than one name matters:
+        /// its first name, and whether another one came.
+        var firstUser: String?
+        var severalUsers = false
         var nofail = false
         var gained = false
         var pending = false
         var expiry: Int64 = 0
-        var order: UInt64 = 0
 
-        var host: EventHost? { hosts[0] ?? hosts[1] ?? hosts[2] }
+        var host: EventHost? { hosts.0 ?? hosts.1 ?? hosts.2 }
+
+        mutating func setHost(_ host: EventHost?, kind: HostPattern.Capture.Kind) {
+            switch kind {
+            case .ipv4: hosts.0 = host
+            case .ipv6: hosts.1 = host
+            case .dns: hosts.2 = host
+            }
+        }
     }
 
     static let capacity = 100
     static let lifetime: Int64 = 300
 
-    var entries: [[UInt8]: Entry] = [:]
-    var insertionCounter: UInt64 = 0
+    /// Parallel arrays in insertion order (oldest first): connection id, its hash, its entry.
+    private var keys: [[UInt8]] = []
+    private var hashes: [Int] = []
+    private var entries: [Entry] = []
+    /// How many cached ids fall into each of 1024 hash buckets: most ids of new connections
+    /// land in an empty bucket and need no search.
+    private var bucketCounts = [UInt8](repeating: 0, count: 1024)
     var lastTime: Int64 = 0
 
-    mutating func merge(key: [UInt8], line: LineGroups, now: Int64) -> MergeOutcome {
-        var flagNofail = false
-        var flagGained = false
-        if line.gained {
-            flagGained = true
-            flagNofail = true
-        } else if line.nofail {
-            flagNofail = true
+
+    mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
+        let hash = SessionCache.hash(key)
+        if let found = lookup(key, hash: hash, now: now) {
+            // updated in place: the entry's strings are neither copied nor retained
+            let outcome = SessionCache.update(&entries[found], with: line)
+            if line.forget { remove(at: found) }
+            return outcome
         }
-        let lineNofail = line.nofail || line.gained
-        var users: Set<String>?
-        var merged: Entry
-        var cached = false
-        if var entry = lookup(key, now: now) {
-            if let user = line.user, !user.isEmpty {
-                entry.users = (entry.users ?? []).union([user])
-            }
-            users = entry.users
-            // 'nofail' and 'mlfgained' only from the latest line; gained clears pending failures
-            entry.nofail = false
-            entry.gained = false
-            if flagGained { entry.pending = false }
-            // update with the line's non-None groups
-            if lineNofail { entry.nofail = true }
-            if line.gained { entry.gained = true }
-            if let kind = line.hostKind { entry.hosts[Int(kind.rawValue)] = line.host }
-            if let user = line.user { entry.user = user }
-            merged = entry
-            if line.forget {
-                entries[key] = nil
-            } else {
-                cached = true
-            }
-        } else {
-            merged = Entry()
-            merged.nofail = lineNofail
-            merged.gained = line.gained
-            if let kind = line.hostKind { merged.hosts[Int(kind.rawValue)] = line.host }
-            merged.user = line.user
-            if !line.forget {
-                if let user = line.user, !user.isEmpty { merged.users = [user] }
-                users = merged.users
-                insert(key, &merged, now: now)
-                cached = true
-            }
+        var entry = Entry()
+        entry.nofail = line.nofail || line.gained
+        entry.gained = line.gained
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
+        entry.user = line.user
+        // a forgotten connection is not cached and has no users set
+        if !line.forget, let user = line.user, !user.isEmpty { entry.firstUser = user }
+        let outcome = SessionCache.settle(&entry)
+        if !line.forget {
+            entry.expiry = now + SessionCache.lifetime
+            insert(Array(key), hash: hash, entry, now: now)
         }
-        // pending failures or several users: the line is no longer a "no failure"
-        if merged.pending || (users?.count ?? 0) > 1 {
-            merged.nofail = false
-            merged.gained = false
-            flagNofail = false
-            flagGained = false
-        }
-        merged.pending = false
-        var outcome = MergeOutcome(isFailure: false, host: nil, user: merged.user)
-        if !merged.nofail {
-            if let host = merged.host {
-                outcome.isFailure = true
-                outcome.host = host
-            } else {
-                merged.pending = true
-            }
-        }
-        if cached { entries[key] = merged }
-        _ = flagNofail
-        _ = flagGained
         return outcome
     }
 
-    /// `Cache.get`: an expired entry is removed and not returned.
-    private mutating func lookup(_ key: [UInt8], now: Int64) -> Entry? {
-        guard let entry = entries[key] else { return nil }
-        if entry.expiry > now { return entry }
-        entries[key] = nil
+    /// A line of a known connection: its groups overwrite the cached ones, `nofail` and
+    /// `mlfgained` come from this line only, and a gained login clears pending failures.
+    private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
+        if let user = line.user, !user.isEmpty {
+            if let first = entry.firstUser {
+                if first != user { entry.severalUsers = true }
+            } else {
+                entry.firstUser = user
+            }
+        }
+        entry.nofail = line.nofail || line.gained
+        entry.gained = line.gained
+        if line.gained { entry.pending = false }
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
+        if let user = line.user { entry.user = user }
+        return settle(&entry)
+    }
+
+    /// The end of `_mergeFailure` and `findFailure`: pending failures or several users make
+    /// the line a failure after all; a failure without a host yet stays pending.
+    private static func settle(_ entry: inout Entry) -> MergeOutcome {
+        if entry.pending || entry.severalUsers {
+            entry.nofail = false
+            entry.gained = false
+        }
+        entry.pending = false
+        var outcome = MergeOutcome(isFailure: false, host: nil, user: entry.user)
+        if !entry.nofail {
+            if let host = entry.host {
+                outcome.isFailure = true
+                outcome.host = host
+            } else {
+                entry.pending = true
+            }
+        }
+        return outcome
+    }
+
+    /// A hash of the connection id, eight bytes at a time (collisions are settled by comparing
+    /// the bytes).
+    private static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(key.count)
+        var offset = 0
+        while offset + 8 <= key.count {
+            value = (value ^ key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9e37_79b9_7f4a_7c15
+            value ^= value >> 29
+            offset += 8
+        }
+        while offset < key.count {
+            value = (value ^ UInt64(key[offset])) &* 0x0000_0100_0000_01b3
+            offset += 1
+        }
+        return Int(bitPattern: UInt(value))
+    }
+
+    /// `Cache.get`: the slot of `key`; an expired entry is removed and not returned.
+    private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int, now: Int64) -> Int? {
+        guard bucketCounts[hash & 1023] != 0 else { return nil }
+        var before = hashes.count
+        while let index = SessionCache.lastIndex(of: hash, in: hashes, before: before) {
+            before = index
+            let matches = keys[index].withUnsafeBytes { $0.count == key.count && $0.hasBytes(key, at: 0) }
+            guard matches else { continue }
+            if entries[index].expiry > now { return index }
+            remove(at: index)
+            return nil
+        }
         return nil
     }
 
+    /// Newest first: a line mostly belongs to a recent connection.
+    private static func lastIndex(of hash: Int, in hashes: [Int], before: Int) -> Int? {
+        hashes.withUnsafeBufferPointer { buffer in
+            var index = before - 1
+            while index >= 0 {
+                if buffer[index] == hash { return index }
+                index -= 1
+            }
+            return nil
+        }
+    }
+
+    private mutating func remove(at index: Int) {
+        bucketCounts[hashes[index] & 1023] -= 1
+        keys.remove(at: index)
+        hashes.remove(at: index)
+        entries.remove(at: index)
+    }
+
     /// `Cache.set` of a new key: when full, drop the oldest entries up to and including the
-    /// first one that has not expired.
-    private mutating func insert(_ key: [UInt8], _ entry: inout Entry, now: Int64) {
+    /// first one that has not expired, then append.
+    private mutating func insert(_ key: [UInt8], hash: Int, _ entry: Entry, now: Int64) {
         if entries.count >= SessionCache.capacity {
-            let byAge = entries.sorted { $0.value.order < $1.value.order }
-            for (oldKey, oldEntry) in byAge {
-                entries[oldKey] = nil
-                if oldEntry.expiry > now { break }
+            while !entries.isEmpty {
+                let expiry = entries[0].expiry
+                remove(at: 0)
+                if expiry > now { break }
             }
         }
-        insertionCounter += 1
-        entry.order = insertionCounter
-        entry.expiry = now + SessionCache.lifetime
+        bucketCounts[hash & 1023] += 1
+        keys.append(key)
+        hashes.append(hash)
+        entries.append(entry)
     }
 }
