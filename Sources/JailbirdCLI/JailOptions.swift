@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import Jailbird
+
+/// `--config DIR` / `--jail NAME` and the jail keys: how every command that replays jails gets
+/// them. The option names are fail2ban's configuration keys.
+struct JailOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A fail2ban configuration directory (e.g. /etc/fail2ban); its enabled jails are simulated.", valueName: "dir"))
+    var config: String?
+
+    @Option(
+        name: .customLong("log"),
+        help: ArgumentHelp("Read PATH (a file, glob or rotated set) for JAIL instead of its logpath; repeatable. --log recidive=fail2ban.log feeds recidive with real bans.", valueName: "jail=path"))
+    var logs: [String] = []
+
+    @Option(help: ArgumentHelp("The jail to define (without --config) or override (with it).", valueName: "name"))
+    var jail: String?
+
+    @Option(name: .customLong("filter"), help: ArgumentHelp("The jail's filter: asterisk, sshd[mode=…], recidive.", valueName: "name"))
+    var filterName: String?
+
+    @Option(help: ArgumentHelp("Failures within findtime that trigger a ban.", valueName: "n"))
+    var maxretry: Int?
+
+    @Option(help: ArgumentHelp("The counting window, in fail2ban's duration syntax (600, 10m, 1h 30m, 1d).", valueName: "duration"))
+    var findtime: String?
+
+    @Option(help: ArgumentHelp("The ban length (fail2ban duration syntax; -1 bans for ever).", valueName: "duration"))
+    var bantime: String?
+
+    @Option(help: ArgumentHelp("Addresses and networks never banned (blank or comma separated).", valueName: "list"))
+    var ignoreip: String?
+
+    @Flag(name: .customLong("bantime-increment"), help: "Turn on bantime.increment (longer bans for repeat offenders).")
+    var bantimeIncrement = false
+
+    @Option(name: .customLong("bantime-factor"), help: ArgumentHelp("bantime.factor", valueName: "number"))
+    var bantimeFactor: Double?
+
+    @Option(name: .customLong("bantime-formula"), help: ArgumentHelp("bantime.formula (a fail2ban expression over ban.Time, ban.Count, banFactor)", valueName: "expression"))
+    var bantimeFormula: String?
+
+    @Option(name: .customLong("bantime-multipliers"), help: ArgumentHelp("bantime.multipliers, e.g. \"1 2 4 8\"", valueName: "list"))
+    var bantimeMultipliers: String?
+
+    @Option(name: .customLong("bantime-maxtime"), help: ArgumentHelp("bantime.maxtime", valueName: "duration"))
+    var bantimeMaxtime: String?
+
+    @Option(name: .customLong("bantime-rndtime"), help: ArgumentHelp("bantime.rndtime (random extra time, seeded by --seed)", valueName: "duration"))
+    var bantimeRndtime: String?
+
+    @Flag(name: .customLong("bantime-overalljails"), help: "bantime.overalljails: earlier bans in every jail count.")
+    var bantimeOveralljails = false
+
+    @Flag(help: "Add a stock recidive jail (bantime 1w, findtime 1d, maxretry 5) fed by the simulated bans.")
+    var recidive = false
+
+    @Option(
+        name: .customLong("while-banned"),
+        help: ArgumentHelp(
+            "Failures from IPs the simulation has banned: prevented (default; the firewall would have dropped them) or counted (fail2ban's own reading of the log).",
+            valueName: "mode"))
+    var whileBanned: WhileBanned = .prevented
+
+    @Option(help: ArgumentHelp("Seed of bantime.rndtime.", valueName: "n"))
+    var seed: UInt64 = 0
+
+    /// The overrides these flags make.
+    func overrides() throws -> JailOverrides {
+        var overrides = JailOverrides()
+        overrides.jail = jail
+        do {
+            if let filterName { overrides.filter = try FilterSpec(parsing: filterName) }
+            overrides.maxRetry = maxretry
+            if let findtime { overrides.findTime = try parseDuration(findtime) }
+            if let bantime { overrides.banTime = Int64(try parseDuration(bantime)) }
+            if let ignoreip { overrides.ignore = try IgnoreList(parsing: ignoreip) }
+            if bantimeIncrement { overrides.increment = true }
+            overrides.factor = bantimeFactor
+            if let bantimeFormula { overrides.formula = try BanTimeFormula(parsing: bantimeFormula) }
+            if let bantimeMultipliers {
+                let values = bantimeMultipliers.split(whereSeparator: { $0 == " " || $0 == "," }).map { Int64($0) }
+                guard values.allSatisfy({ $0 != nil }) else {
+                    throw ValidationError("--bantime-multipliers: whole numbers separated by blanks, e.g. \"1 2 4 8\".")
+                }
+                overrides.multipliers = values.map { $0! }
+            }
+            if let bantimeMaxtime { overrides.maxTime = try parseDuration(bantimeMaxtime) }
+            if let bantimeRndtime { overrides.rndTime = try parseDuration(bantimeRndtime) }
+            if bantimeOveralljails { overrides.overallJails = true }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        overrides.recidive = recidive
+        return overrides
+    }
+
+    /// `--log JAIL=PATH` pairs.
+    func logMap() throws -> [(jail: String, path: String)] {
+        try logs.map { entry in
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw ValidationError("--log \(entry): write JAIL=PATH.")
+            }
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }
+    }
+}
+
+/// Everything a command that replays jails needs, read once.
+struct PreparedSimulation {
+    var input: SimulationInput
+    var options: SimulationOptions
+    var streamNames: [String]
+    var realBans: [RealBan]
+    /// Whether fail2ban.log files were given (to compare with).
+    var hasRealLog: Bool
+    var problemCount: Int
+
+    /// Reads the configuration and the logs; prints warnings and input problems to stderr.
+    static func prepare(jails: JailOptions, time: TimeOptions, paths: [String]) throws -> PreparedSimulation {
+        let timeSettings = try time.resolve()
+        var configuration: Fail2banConfiguration?
+        if let directory = jails.config {
+            do {
+                configuration = try Fail2banConfiguration.read(directory: directory)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        let setup: (feeds: [JailFeed], realBanLogs: [LogSource], warnings: [String], problems: [InputProblem])
+        do {
+            setup = try JailSetup.resolve(
+                configuration: configuration, overrides: try jails.overrides(), logMap: try jails.logMap(),
+                paths: paths)
+        } catch let error as JailSetupError {
+            throw ValidationError(error.message)
+        }
+        for warning in setup.warnings { printError("warning: " + warning) }
+        var problemCount = setup.problems.count
+        for problem in setup.problems { printError(problem.description) }
+        let scan = ScanOptions(
+            zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
+            since: timeSettings.since, until: timeSettings.until)
+        let (input, scans) = SimulationInput.reading(setup.feeds, scan: scan, end: timeSettings.now)
+        for file in scans {
+            for problem in file.problems { printError(problem.description) }
+            problemCount += file.problems.count
+        }
+        // What fail2ban really did, from fail2ban.log files among the arguments.
+        var realBans: [RealBan] = []
+        if !setup.realBanLogs.isEmpty {
+            let records = Scanner.scan(setup.realBanLogs, options: scan)
+            for file in records {
+                for problem in file.problems { printError(problem.description) }
+                problemCount += file.problems.count
+                let events = file.events
+                for index in events.indices where events.kinds[index] == .ban || events.kinds[index] == .restoreBan {
+                    guard let ip = events.host(at: index).address, let jail = events.jail(at: index) else { continue }
+                    realBans.append(
+                        RealBan(jail: jail, ip: ip, time: events.times[index], restored: events.kinds[index] == .restoreBan))
+                }
+            }
+        }
+        let streamNames = scans.map(\.source.displayName)
+        let options = SimulationOptions(
+            whileBanned: jails.whileBanned, dbPurgeAge: Int64(configuration?.dbPurgeAge ?? 86_400), seed: jails.seed)
+        return PreparedSimulation(
+            input: input, options: options, streamNames: streamNames, realBans: realBans,
+            hasRealLog: !setup.realBanLogs.isEmpty, problemCount: problemCount)
+    }
+}
+
+extension WhileBanned: ExpressibleByArgument {}
+extension BanFormat: ExpressibleByArgument {}
