@@ -114,6 +114,8 @@ struct PreparedSimulation {
     var options: SimulationOptions
     var streamNames: [String]
     var realBans: [RealBan]
+    /// Every fail2ban.log record (Found, Ban, Unban, Restore Ban) of the given fail2ban.log files.
+    var realRecords: [(jail: String, ip: IPAddress, time: Int64, kind: EventKind)]
     /// Whether fail2ban.log files were given (to compare with).
     var hasRealLog: Bool
     var problemCount: Int
@@ -151,14 +153,17 @@ struct PreparedSimulation {
         }
         // What fail2ban really did, from fail2ban.log files among the arguments.
         var realBans: [RealBan] = []
+        var realRecords: [(jail: String, ip: IPAddress, time: Int64, kind: EventKind)] = []
         if !setup.realBanLogs.isEmpty {
             let records = Scanner.scan(setup.realBanLogs, options: scan)
             for file in records {
                 for problem in file.problems { printError(problem.description) }
                 problemCount += file.problems.count
                 let events = file.events
-                for index in events.indices where events.kinds[index] == .ban || events.kinds[index] == .restoreBan {
+                for index in events.indices {
                     guard let ip = events.host(at: index).address, let jail = events.jail(at: index) else { continue }
+                    realRecords.append((jail, ip, events.times[index], events.kinds[index]))
+                    guard events.kinds[index] == .ban || events.kinds[index] == .restoreBan else { continue }
                     realBans.append(
                         RealBan(jail: jail, ip: ip, time: events.times[index], restored: events.kinds[index] == .restoreBan))
                 }
@@ -168,7 +173,7 @@ struct PreparedSimulation {
         let options = SimulationOptions(
             whileBanned: jails.whileBanned, dbPurgeAge: Int64(configuration?.dbPurgeAge ?? 86_400), seed: jails.seed)
         return PreparedSimulation(
-            input: input, options: options, streamNames: streamNames, realBans: realBans,
+            input: input, options: options, streamNames: streamNames, realBans: realBans, realRecords: realRecords,
             hasRealLog: !setup.realBanLogs.isEmpty, problemCount: problemCount)
     }
 }
