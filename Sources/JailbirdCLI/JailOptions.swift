@@ -121,7 +121,9 @@ struct PreparedSimulation {
     var problemCount: Int
 
     /// Reads the configuration and the logs; prints warnings and input problems to stderr.
-    static func prepare(jails: JailOptions, time: TimeOptions, paths: [String]) throws -> PreparedSimulation {
+    static func prepare(
+        jails: JailOptions, time: TimeOptions, paths: [String], reportProblems: Bool = true
+    ) throws -> PreparedSimulation {
         let timeSettings = try time.resolve()
         var configuration: Fail2banConfiguration?
         if let directory = jails.config {
@@ -142,13 +144,13 @@ struct PreparedSimulation {
         }
         for warning in setup.warnings { printError("warning: " + warning) }
         var problemCount = setup.problems.count
-        for problem in setup.problems { printError(problem.description) }
+        if reportProblems { for problem in setup.problems { printError(problem.description) } }
         let scan = ScanOptions(
             zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
             since: timeSettings.since, until: timeSettings.until)
         let (input, scans) = SimulationInput.reading(setup.feeds, scan: scan, end: timeSettings.now)
         for file in scans {
-            for problem in file.problems { printError(problem.description) }
+            if reportProblems { for problem in file.problems { printError(problem.description) } }
             problemCount += file.problems.count
         }
         // What fail2ban really did, from fail2ban.log files among the arguments.
@@ -180,3 +182,53 @@ struct PreparedSimulation {
 
 extension WhileBanned: ExpressibleByArgument {}
 extension BanFormat: ExpressibleByArgument {}
+
+extension JailOptions {
+    /// Whether any jail was asked for (`--config` or `--jail`).
+    var definesJails: Bool { config != nil || jail != nil }
+}
+
+/// The input of the analysis commands: the logs read once with the standard filter set, and the
+/// jails' simulation when `--config` or `--jail` is given. Prints problems and warnings to stderr.
+struct PreparedAnalysis {
+    var analysis: AnalysisInput
+    var realBans: [RealBan]
+    var problemCount: Int
+    var zone: TimeZoneRules
+    var since: Int64?
+    var until: Int64?
+
+    static func prepare(jails: JailOptions, time: TimeOptions, paths: [String]) throws -> PreparedAnalysis {
+        let timeSettings = try time.resolve()
+        let scanOptions = ScanOptions(
+            zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
+            since: timeSettings.since, until: timeSettings.until)
+        let discovered = LogSet.discover(paths)
+        var problemCount = discovered.problems.count
+        for problem in discovered.problems { printError(problem.description) }
+        let scanned = AnalysisInput.scanning(discovered.sources, options: scanOptions)
+        for scan in scanned.scans {
+            for problem in scan.problems { printError(problem.description) }
+            problemCount += scan.problems.count
+        }
+        var realBans: [RealBan] = []
+        let events = scanned.events
+        for index in events.indices where events.kinds[index] == .ban || events.kinds[index] == .restoreBan {
+            guard let ip = events.host(at: index).address, let jail = events.jail(at: index) else { continue }
+            realBans.append(
+                RealBan(jail: jail, ip: ip, time: events.times[index], restored: events.kinds[index] == .restoreBan))
+        }
+        var simulation: SimulationRun?
+        if jails.definesJails {
+            // Problems of the same files were reported by the scan above.
+            let prepared = try PreparedSimulation.prepare(jails: jails, time: time, paths: paths, reportProblems: false)
+            let result = JailSimulator.simulate(prepared.input, options: prepared.options)
+            simulation = SimulationRun(
+                input: prepared.input, result: result, options: prepared.options, streamNames: prepared.streamNames)
+        }
+        return PreparedAnalysis(
+            analysis: AnalysisInput(events: scanned.events, fileNames: scanned.fileNames, simulation: simulation),
+            realBans: realBans, problemCount: problemCount, zone: timeSettings.zone, since: timeSettings.since,
+            until: timeSettings.until)
+    }
+}
