@@ -221,6 +221,10 @@ public struct AsteriskFilter: LineFilter {
 
     /// `^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)`
     private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        // Every reading needs one of the phrases after the host: without them, skip the
+        // (many) host candidates a regex engine would try in vain.
+        guard text.firstRange(of: " failed ", from: start) != nil || text.firstRange(of: " tried to", from: start) != nil
+        else { return nil }
         var hostStarts = Alternatives()
         if text.hasBytes("Host ", at: start) { hostStarts.append(start + 5) }
         hostStarts.append(start)

@@ -52,7 +52,7 @@ struct AddressTable {
     }
 }
 
-/// Interns strings by their UTF-8 bytes with an FNV-1a hash.
+/// Interns strings by their UTF-8 bytes with a fast non-cryptographic hash.
 struct StringTable {
     private var slots: [UInt32]  // 0 = empty, else 1 + index into `strings`
     private var hashes: [UInt64]
@@ -64,12 +64,27 @@ struct StringTable {
         hashes = [UInt64](repeating: 0, count: size)
     }
 
+    /// Eight bytes at a time, multiply-xorshift mixed (a short-string hash, not a secure one).
     private static func hash(_ text: String) -> UInt64 {
         var text = text
         return text.withUTF8 { bytes in
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
+            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            var index = 0
+            let raw = UnsafeRawBufferPointer(bytes)
+            while index + 8 <= raw.count {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                hash ^= hash >> 29
+                index += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < raw.count {
+                tail |= UInt64(raw[index]) << shift
+                shift += 8
+                index += 1
+            }
+            hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
+            return hash ^ (hash >> 31)
         }
     }
 
