@@ -93,3 +93,12 @@ import Testing
         #expect(results[3]?.host == .address(IPAddress("2001:db8::7")!))
     }
 }
+
+@Suite struct DocumentationTests {
+    /// The rule names are a public contract: the README lists every one.
+    @Test func readmeListsEveryRule() throws {
+        let readme = try String(contentsOf: Fixtures.root.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let missing = Rule.allCases.filter { !readme.contains("`\($0.name)`") }
+        #expect(missing.isEmpty, "README does not list \(missing.map(\.name))")
+    }
+}
