@@ -147,7 +147,11 @@ import Testing
     }
 
     static func oracleBans(_ run: Run) throws -> (bans: [BanRecord], totals: [String: [String: Int]]) {
-        let text = try String(contentsOfFile: path("expected/\(run.name).jsonl"), encoding: .utf8)
+        try oracleBans(text: try String(contentsOfFile: path("expected/\(run.name).jsonl"), encoding: .utf8))
+    }
+
+    /// Reads the oracle's JSON lines: bans with their final end, and the per-jail summary counts.
+    static func oracleBans(text: String) throws -> (bans: [BanRecord], totals: [String: [String: Int]]) {
         var bans: [BanRecord] = []
         var current: [String: Int] = [:]  // "jail ip" -> index of the running ban
         var totals: [String: [String: Int]] = [:]
@@ -182,6 +186,28 @@ import Testing
 
     @Test(arguments: runs)
     func bansEqualTheOracle(_ run: Run) throws {
+        try Self.compare(run, with: try Self.oracleBans(run), label: run.name)
+    }
+
+    /// Where fail2ban is installed (CI installs it), the oracle also runs live on every run.
+    @Test(.enabled(if: DifferentialTests.oracleAvailable, "fail2ban or ../shared/oracle is not installed"), arguments: runs)
+    func bansEqualTheLiveOracle(_ run: Run) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [DifferentialTests.oracleScript] + run.arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: Self.directory)
+        process.environment = ["PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        try Self.compare(run, with: try Self.oracleBans(text: String(decoding: data, as: UTF8.self)), label: "live " + run.name)
+    }
+
+    static func compare(_ run: Run, with oracle: (bans: [BanRecord], totals: [String: [String: Int]]), label: String) throws {
         let (input, options) = try Self.jailbirdInput(run)
         let result = JailSimulator.simulate(input, options: options)
         let ours = result.bans.map { ban in
@@ -189,13 +215,13 @@ import Testing
                 jail: input.jails[ban.jail].name, ip: input.events.hosts[Int(ban.host)].description, start: ban.start,
                 end: ban.end, count: ban.count)
         }
-        let (theirs, totals) = try Self.oracleBans(run)
+        let (theirs, totals) = oracle
         let extra = Set(ours).subtracting(theirs).sorted()
         let missed = Set(theirs).subtracting(ours).sorted()
-        #expect(extra.isEmpty, "\(run.name): bans fail2ban does not make: \(extra.prefix(5))")
-        #expect(missed.isEmpty, "\(run.name): bans jailbird misses: \(missed.prefix(5))")
+        #expect(extra.isEmpty, "\(label): bans fail2ban does not make: \(extra.prefix(5))")
+        #expect(missed.isEmpty, "\(label): bans jailbird misses: \(missed.prefix(5))")
         for (index, jail) in input.jails.enumerated() {
-            let expected = try #require(totals[jail.name], "\(run.name): no oracle summary for \(jail.name)")
+            let expected = try #require(totals[jail.name], "\(label): no oracle summary for \(jail.name)")
             let mine = result.totals[index]
             #expect(mine.counted == expected["fails"], "\(run.name) [\(jail.name)] failures counted")
             #expect(mine.ignored == expected["ignored"], "\(run.name) [\(jail.name)] ignored")
