@@ -75,17 +75,9 @@ import Testing
     }
 
     static func liveDump(_ directory: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.script, directory]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return data
+        let run = try runPython([Self.script, directory])
+        #expect(run.status == 0)
+        return run.output
     }
 
     /// fail2ban_config_dump.py's output. (Decoded with JSONDecoder: JSONSerialization on Linux

@@ -124,21 +124,13 @@ import Testing
         case .sshd: jail = "sshd"
         case .recidive: jail = "recidive"
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
+        let run = try runPython([
             Self.oracleScript, "--jail", jail, "--filter", testCase.filter.description, "--maxretry", "1000000",
             "--order", "asis", "--tz", testCase.zone, "--year-ref", String(testCase.reference), "--usedns", "raw",
-            "--logencoding", "utf-8", "--no-ignore-events", "--summary-only", testCase.logPath,
-        ]
-        process.arguments!.removeAll { $0 == "--summary-only" }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+            "--logencoding", "utf-8", "--no-ignore-events", testCase.logPath,
+        ])
+        #expect(run.status == 0)
+        let data = run.output
         let text = String(decoding: data, as: UTF8.self)
         let theirs = try Self.oracleFailures(text.split(separator: "\n").filter { !$0.contains("\"type\":\"summary\"") }.joined(separator: "\n"))
         Self.compare(try Self.jailbirdFailures(testCase), theirs, "live " + testCase.testDescription)

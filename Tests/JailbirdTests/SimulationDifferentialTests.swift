@@ -192,18 +192,11 @@ import Testing
     /// Where fail2ban is installed (CI installs it), the oracle also runs live on every run.
     @Test(.enabled(if: DifferentialTests.oracleAvailable, "fail2ban or ../shared/oracle is not installed"), arguments: runs)
     func bansEqualTheLiveOracle(_ run: Run) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [DifferentialTests.oracleScript] + run.arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: Self.directory)
-        process.environment = ["PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let live = try runPython(
+            [DifferentialTests.oracleScript] + run.arguments, directory: Self.directory,
+            environment: ["PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"])
+        #expect(live.status == 0)
+        let data = live.output
         try Self.compare(run, with: try Self.oracleBans(text: String(decoding: data, as: UTF8.self)), label: "live " + run.name)
     }
 

@@ -62,7 +62,7 @@ import Testing
     /// also checks that the memo's key covers every byte the answer depends on.
     static func withMutants(_ lines: [[UInt8]], perLine: Int, seed: UInt64) -> [[UInt8]] {
         let alphabet = Array("0123456789.,:]T Z+-\t[/UGzx2".utf8)
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var out: [[UInt8]] = []
         out.reserveCapacity(lines.count * (perLine + 1))
         for line in lines {
@@ -145,7 +145,7 @@ import Testing
         // RFC 5424 headers in front of some lines, so that anchor meets its shape.
         base += Self.fixtureLines.enumerated().filter { $0.offset % 8 == 0 }.map { Array("<38>1 ".utf8) + $0.element }
         let lines = Self.withMutants(base, perLine: 3, seed: 0x5EED)
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let shuffled = lines.shuffled(using: &rng)
         for anchor in [TimestampReader.Anchor.lineBegin, .lineStart, .rfc5424] {
             let inOrder = Self.compare(lines, zone: zone, anchor: anchor)

@@ -193,7 +193,7 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var reader = TimestampReader(zone: berlin, reference: january2024)
         let alphabet = Array("0123456789 :-/.,TZ+[]<>JanFebMarPMam\t\u{80}".utf8)
         var found = 0
@@ -325,15 +325,3 @@ private func annotationTime(_ line: String) -> String? {
     return String(rest[rest.index(after: open)..<close])
 }
 
-/// A small seeded generator so the random test is repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
