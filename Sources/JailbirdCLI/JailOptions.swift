@@ -148,7 +148,9 @@ struct PreparedSimulation {
         let scan = ScanOptions(
             zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
             since: timeSettings.since, until: timeSettings.until)
-        let (input, scans) = SimulationInput.reading(setup.feeds, scan: scan, end: timeSettings.now)
+        let (input, scans) = withProgress(setup.feeds.flatMap(\.logs), scan) {
+            SimulationInput.reading(setup.feeds, scan: $0, end: timeSettings.now)
+        }
         for file in scans {
             if reportProblems { for problem in file.problems { printError(problem.description) } }
             problemCount += file.problems.count
@@ -206,7 +208,9 @@ struct PreparedAnalysis {
         let discovered = LogSet.discover(paths)
         var problemCount = discovered.problems.count
         for problem in discovered.problems { printError(problem.description) }
-        let scanned = AnalysisInput.scanning(discovered.sources, options: scanOptions)
+        let scanned = withProgress(discovered.sources, scanOptions) {
+            AnalysisInput.scanning(discovered.sources, options: $0)
+        }
         for scan in scanned.scans {
             for problem in scan.problems { printError(problem.description) }
             problemCount += scan.problems.count

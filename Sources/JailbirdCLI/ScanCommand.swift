@@ -52,7 +52,7 @@ struct ScanCommand: ParsableCommand {
             until: timeSettings.until)
         let started = DispatchTime.now()
         let discovered = LogSet.discover(paths)
-        let files = Scanner.scan(discovered.sources, options: options)
+        let files = withProgress(discovered.sources, options) { Scanner.scan(discovered.sources, options: $0) }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
 
         var problemCount = discovered.problems.count

@@ -172,3 +172,31 @@ extension ScanCommandTests {
         #expect(run.stdout.contains("\\u001b"))
     }
 }
+
+extension ScanCommandTests {
+    /// The progress bar is for terminals: with standard error on a pipe nothing is drawn.
+    @Test func noProgressBarWhenStandardErrorIsNotATerminal() throws {
+        let directory = try Self.temporaryDirectory()
+        let full = directory.appendingPathComponent("full")
+        try Self.asteriskLines.write(to: full, atomically: true, encoding: .utf8)
+        let run = try CLIRun.run(["scan", "--tz", "UTC", full.path])
+        #expect(run.status == 0)
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test func shellCompletionScriptsNameEveryCommand() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let run = try CLIRun.run(["--generate-completion-script", shell])
+            #expect(run.status == 0)
+            for command in ["scan", "simulate", "explain"] { #expect(run.stdout.contains(command), "\(shell): \(command)") }
+        }
+    }
+
+    @Test func everyCommandHasHelpWithExamples() throws {
+        for command in ["scan", "simulate", "explain"] {
+            let run = try CLIRun.run([command, "--help"])
+            #expect(run.status == 0)
+            #expect(run.stdout.contains("Examples:"), "\(command)")
+        }
+    }
+}

@@ -126,6 +126,23 @@ public enum ByteReader {
         return inflated
     }
 
+    /// The bytes reading `source` should yield: a plain file's size, a gzip file's ISIZE (the
+    /// uncompressed size mod 2^32 of its last member), 0 when unknown.
+    public static func expectedSize(of source: LogSource) -> Int {
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return 0 }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else { return 0 }
+        var magic: (UInt8, UInt8) = (0, 0)
+        guard withUnsafeMutableBytes(of: &magic, { pread(descriptor, $0.baseAddress, 2, 0) }) == 2 else { return 0 }
+        guard magic == (0x1F, 0x8B), status.st_size >= 18 else { return Int(status.st_size) }
+        var size: UInt32 = 0
+        guard withUnsafeMutableBytes(of: &size, { pread(descriptor, $0.baseAddress, 4, off_t(status.st_size - 4)) }) == 4
+        else { return 0 }
+        return Int(UInt32(littleEndian: size))
+    }
+
     /// A cheap hint that a chunk is not text: it has a NUL byte in its first 4 KiB.
     /// Give it the first chunk of a source; it reads at most 4096 bytes.
     public static func looksBinary(_ chunk: UnsafeRawBufferPointer) -> Bool {

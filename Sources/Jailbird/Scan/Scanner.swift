@@ -17,6 +17,8 @@ public struct ScanOptions: Sendable {
     public var until: Int64?
     /// Lines longer than this many bytes are skipped and reported.
     public var maxLineLength: Int
+    /// Where bytes read are counted for a progress display; nil for none.
+    public var progress: ScanProgress?
 
     public init(
         filter: FilterSpec? = nil, zone: TimeZoneRules = .utc, now: Int64? = nil, fallbackReference: Int64 = 0,
@@ -91,6 +93,7 @@ public enum Scanner {
                 scanner.start(with: chunk)
             }
             scanner.result.bytes += chunk.count
+            options.progress?.add(chunk.count)
             splitter.feed(chunk, into: &scanner)
             scanner.noteLastLine(within: chunk)
         }
