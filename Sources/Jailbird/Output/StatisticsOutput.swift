@@ -146,7 +146,7 @@ extension Statistics {
         }
         if days.count > shown.count { out += "(\(days.count - shown.count) earlier days not shown)\n" }
         out += "Cells: . none; 1-9 ninths of the busiest hour (9 = \(Format.count(busiest)) failures).\n"
-        out += "New: failing for the first time in these logs; returning: failed on an earlier day.\n"
+        out += "New: first failure in these logs; returning: failed on an earlier day too.\n"
         return out
     }
 
