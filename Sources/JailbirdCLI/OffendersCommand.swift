@@ -19,11 +19,11 @@ struct OffendersCommand: ParsableCommand {
 
             Examples:
               jailbird offenders fixtures/demo > offenders.csv
-              jailbird offenders --min-failures 10 --sort last_seen --format ndjson /var/log/auth.log*
-              jailbird offenders --config fixtures/config/server --output offenders.csv fixtures/demo
+              jailbird offenders --min-failures 10 --sort last_seen /var/log/auth.log*
+              jailbird offenders --config fixtures/config/server --format ndjson fixtures/demo
             """)
 
-    @Option(help: ArgumentHelp("csv (default), json or ndjson.", valueName: "format"))
+    @Option(help: ArgumentHelp("The output format.", valueName: "format"))
     var format: OffenderFormat = .csv
 
     @Option(help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file"))
@@ -32,7 +32,7 @@ struct OffendersCommand: ParsableCommand {
     @Option(name: .customLong("min-failures"), help: ArgumentHelp("Only IPs with at least N failures.", valueName: "n"))
     var minFailures: Int = 1
 
-    @Option(help: ArgumentHelp("Row order: failures (most first), first_seen (earliest first), last_seen (latest first) or ip.", valueName: "order"))
+    @Option(help: ArgumentHelp("Row order: most failures, earliest first_seen, latest last_seen first, or by ip.", valueName: "order"))
     var sort: OffenderOrder = .failures
 
     @Option(name: .customLong("top-users"), help: ArgumentHelp("How many of the most tried users top_users lists.", valueName: "n"))

@@ -19,8 +19,8 @@ struct StatsCommand: ParsableCommand {
 
             Examples:
               jailbird stats fixtures/demo
-              jailbird stats --tz Europe/Berlin --since 2024-03-10 --until 2024-03-12 /var/log/asterisk/
-              jailbird stats --config /etc/fail2ban --top 20 /var/log/auth.log* /var/log/fail2ban.log
+              jailbird stats --tz Europe/Berlin --since 2024-03-09 fixtures/demo
+              jailbird stats --config /etc/fail2ban --top 20 /var/log/auth.log*
             """)
 
     @Option(help: ArgumentHelp("How many offenders, and users per service, to list.", valueName: "n"))
