@@ -35,41 +35,100 @@ public struct Offender: Sendable, Equatable {
     }
 }
 
-extension AnalysisInput {
-    /// Every IP with at least one failure, busiest first (then by address).
-    /// - Parameter topUsers: how many of the most tried users each row keeps.
-    public func offenders(topUsers: Int = 3) -> [Offender] {
-        struct Tally {
-            var first = Int64.max
-            var last = Int64.min
-            var failures = 0
-            var byService = [Int](repeating: 0, count: Service.allCases.count)
-            var successes = 0
-            var users: [UInt32: Int] = [:]
-            var realBans = 0
+/// The orders `jailbird offenders --sort` offers. Ties are broken by address.
+public enum OffenderOrder: String, Sendable, CaseIterable {
+    /// Most failures first.
+    case failures
+    /// Earliest first failure first.
+    case firstSeen = "first_seen"
+    /// Latest last failure first (the most recently active).
+    case lastSeen = "last_seen"
+    /// By address, IPv4 before IPv6, numerically.
+    case ip
+
+    /// Whether `lhs` comes before `rhs` in this order.
+    public func precedes(_ lhs: Offender, _ rhs: Offender) -> Bool {
+        switch self {
+        case .failures: return (rhs.failures, lhs.ip) < (lhs.failures, rhs.ip)
+        case .firstSeen: return (lhs.firstSeen, lhs.ip) < (rhs.firstSeen, rhs.ip)
+        case .lastSeen: return (rhs.lastSeen, lhs.ip) < (lhs.lastSeen, rhs.ip)
+        case .ip: return lhs.ip < rhs.ip
         }
-        var tallies: [UInt32: Tally] = [:]
-        for index in events.indices {
-            let host = events.hostIDs[index]
-            guard events.hosts[Int(host)].address != nil else { continue }
-            switch events.kinds[index] {
-            case .failure:
-                var tally = tallies[host, default: Tally()]
-                let time = events.times[index]
-                tally.first = min(tally.first, time)
-                tally.last = max(tally.last, time)
-                tally.failures += 1
-                tally.byService[Int(events.services[index].rawValue)] += 1
-                let user = events.userIDs[index]
-                if user != 0 { tally.users[user, default: 0] += 1 }
-                tallies[host] = tally
-            case .success:
-                tallies[host, default: Tally()].successes += 1
-            case .ban, .restoreBan:
-                tallies[host, default: Tally()].realBans += 1
-            case .found, .unban:
-                break
+    }
+}
+
+/// Per-host counts of one range of events; the ranges are tallied at once and merged.
+private struct HostTally {
+    var first: [Int64]
+    var last: [Int64]
+    var failures: [Int]
+    /// `host * Service.allCases.count + service`.
+    var byService: [Int]
+    var successes: [Int]
+    var realBans: [Int]
+    /// (host << 32 | user id) → failures naming that user.
+    var userPairs: [UInt64: Int] = [:]
+
+    init(hostCount: Int) {
+        first = [Int64](repeating: .max, count: hostCount)
+        last = [Int64](repeating: .min, count: hostCount)
+        failures = [Int](repeating: 0, count: hostCount)
+        byService = [Int](repeating: 0, count: hostCount * Service.allCases.count)
+        successes = [Int](repeating: 0, count: hostCount)
+        realBans = [Int](repeating: 0, count: hostCount)
+    }
+
+    mutating func merge(_ other: HostTally) {
+        for host in first.indices {
+            first[host] = min(first[host], other.first[host])
+            last[host] = max(last[host], other.last[host])
+            failures[host] += other.failures[host]
+            successes[host] += other.successes[host]
+            realBans[host] += other.realBans[host]
+        }
+        for index in byService.indices { byService[index] += other.byService[index] }
+        userPairs.merge(other.userPairs, uniquingKeysWith: +)
+    }
+}
+
+extension AnalysisInput {
+    /// Every IP with at least one failure, busiest first (then by address). Failures from host
+    /// names (never looked up) have no row. Tallied on all cores.
+    /// - Parameter topUsers: how many of the most tried users each row keeps (most tried first,
+    ///   then by name).
+    public func offenders(topUsers: Int = 3) -> [Offender] {
+        let events = self.events
+        let hostCount = events.hosts.count
+        let serviceCount = Service.allCases.count
+        let partials = parallelTally(count: events.count) { range in
+            var tally = HostTally(hostCount: hostCount)
+            for index in range {
+                let host = Int(events.hostIDs[index])
+                switch events.kinds[index] {
+                case .failure:
+                    let time = events.times[index]
+                    tally.first[host] = min(tally.first[host], time)
+                    tally.last[host] = max(tally.last[host], time)
+                    tally.failures[host] += 1
+                    tally.byService[host * serviceCount + Int(events.services[index].rawValue)] += 1
+                    let user = events.userIDs[index]
+                    if user != 0 { tally.userPairs[UInt64(host) << 32 | UInt64(user), default: 0] += 1 }
+                case .success:
+                    tally.successes[host] += 1
+                case .ban, .restoreBan:
+                    tally.realBans[host] += 1
+                case .found, .unban:
+                    break
+                }
             }
+            return tally
+        }
+        var tally = partials[0]
+        for partial in partials.dropFirst() { tally.merge(partial) }
+
+        var usersOfHost = [[(user: UInt32, count: Int)]](repeating: [], count: hostCount)
+        for (pair, count) in tally.userPairs {
+            usersOfHost[Int(pair >> 32)].append((UInt32(truncatingIfNeeded: pair), count))
         }
         var simulatedBans: [IPAddress: Int] = [:]
         if let simulation {
@@ -78,17 +137,19 @@ extension AnalysisInput {
             }
         }
         var rows: [Offender] = []
-        for (host, tally) in tallies where tally.failures > 0 {
-            let ip = events.hosts[Int(host)].address!
-            let top = tally.users.sorted { ($1.value, events.users[Int($0.key - 1)]) < ($0.value, events.users[Int($1.key - 1)]) }
-                .prefix(topUsers).map { (user: events.users[Int($0.key - 1)], count: $0.value) }
+        for host in 0..<hostCount where tally.failures[host] > 0 {
+            guard let ip = events.hosts[host].address else { continue }
+            let users = usersOfHost[host]
+            let top = users.sorted { ($1.count, events.users[Int($0.user - 1)]) < ($0.count, events.users[Int($1.user - 1)]) }
+                .prefix(topUsers).map { (user: events.users[Int($0.user - 1)], count: $0.count) }
             rows.append(
                 Offender(
-                    ip: ip, firstSeen: tally.first, lastSeen: tally.last, failures: tally.failures,
-                    failuresByService: tally.byService, successes: tally.successes, distinctUsers: tally.users.count,
-                    topUsers: top, simulatedBans: simulation == nil ? nil : simulatedBans[ip, default: 0],
-                    realBans: tally.realBans, network: ip.aggregateNetwork))
+                    ip: ip, firstSeen: tally.first[host], lastSeen: tally.last[host], failures: tally.failures[host],
+                    failuresByService: Array(tally.byService[(host * serviceCount)..<((host + 1) * serviceCount)]),
+                    successes: tally.successes[host], distinctUsers: users.count, topUsers: top,
+                    simulatedBans: simulation == nil ? nil : simulatedBans[ip, default: 0],
+                    realBans: tally.realBans[host], network: ip.aggregateNetwork))
         }
-        return rows.sorted { ($1.failures, $0.ip) < ($0.failures, $1.ip) }
+        return rows.sorted(by: OffenderOrder.failures.precedes)
     }
 }

@@ -15,25 +15,7 @@ public struct ScanSummary {
 
     /// Event counts by (service, kind, rule), in a stable order.
     public var ruleCounts: [(service: Service, kind: EventKind, rule: Rule, count: Int)] {
-        let kindCount = EventKind.allCases.count
-        var counts = [Int](repeating: 0, count: Rule.allCases.count * kindCount)
-        var services = [Service?](repeating: nil, count: Rule.allCases.count)
-        for file in files {
-            let events = file.events
-            for index in events.indices {
-                let rule = events.rules[index]
-                counts[Int(rule.rawValue) * kindCount + Int(events.kinds[index].rawValue)] += 1
-                services[Int(rule.rawValue)] = events.services[index]
-            }
-        }
-        var result: [(service: Service, kind: EventKind, rule: Rule, count: Int)] = []
-        for rule in Rule.allCases {
-            for kind in EventKind.allCases {
-                let count = counts[Int(rule.rawValue) * kindCount + Int(kind.rawValue)]
-                if count > 0, let service = services[Int(rule.rawValue)] { result.append((service, kind, rule, count)) }
-            }
-        }
-        return result.sorted { ($0.service, $0.kind, $0.rule.name) < ($1.service, $1.kind, $1.rule.name) }
+        RuleCount.tally(files.map(\.events)).map { ($0.service, $0.kind, $0.rule, $0.count) }
     }
 
     public func render() -> String {
