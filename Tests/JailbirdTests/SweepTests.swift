@@ -144,6 +144,10 @@ enum SweepScenario {
             #expect(row.failures == simulated.totals[0].counted + simulated.totals[0].prevented, "\(row.setting)")
             let running = simulated.bans.filter { ($0.end ?? .infinity) >= Double(input.end) }.count
             #expect(row.bansRunningAtEnd == running, "\(row.setting)")
+            // Attackers and legitimate IPs together are the simulator's attackers.
+            #expect(row.attackers + result.legitimateIPs == simulated.totals[0].attackers, "\(row.setting)")
+            let legitimateNeverBanned = result.legitimateIPs - row.legitimateIPsLockedOut
+            #expect(row.attackersNeverBanned + legitimateNeverBanned == simulated.totals[0].neverBanned, "\(row.setting)")
         }
         // bantime.increment makes the slow attacker's second 1-hour ban longer, so it prevents more.
         let plain = result.rows.first { $0.setting == SweepSetting(maxRetry: 3, findTime: 86_400, banTime: 3600, increment: false) }

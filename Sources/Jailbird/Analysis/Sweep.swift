@@ -1,5 +1,3 @@
-import Dispatch
-
 /// One combination of the settings `jailbird sweep` tries for a jail.
 public struct SweepSetting: Sendable, Hashable, CustomStringConvertible {
     public var maxRetry: Int
@@ -134,9 +132,9 @@ public struct SweepResult: Sendable {
 /// `jailbird sweep`: the same events replayed through a jail under many combinations of
 /// maxretry, findtime, bantime and bantime.increment.
 ///
-/// The events are grouped by IP once; then each IP's timeline is replayed under every
-/// combination in turn while it is in the cache (the simulator's `IPReplay`, so every row is what
-/// `JailSimulator.simulate` gives for those settings), and IPs are spread over the cores.
+/// Each combination is a `JailSimulator.simulate` of the same input with the swept jail's
+/// settings changed; the per-IP facts that do not depend on the settings (first failure,
+/// legitimate or not) are worked out once.
 ///
 /// Objectives of the Pareto front: maximise the failures prevented, minimise the legitimate IPs
 /// locked out, minimise firewall churn. A row is Pareto-optimal when no other row is at least as
@@ -170,8 +168,8 @@ public enum Sweep {
                 settings.append(configured)
             }
         }
-        let legitimate = legitimateHosts(input, jail: jail, trusted: trusted)
-        let tallies = replay(input, jail: jail, settings: settings, legitimate: legitimate, options: options)
+        let facts = HostFacts(input, jail: jail, legitimate: legitimateHosts(input, jail: jail, trusted: trusted))
+        let tallies = replay(input, jail: jail, settings: settings, facts: facts, options: options)
         var rows = zip(settings, tallies).map { setting, tally in tally.row(setting) }
         if let current { rows[current].isCurrent = true }
         for index in rows.indices {
@@ -180,7 +178,7 @@ public enum Sweep {
         let (recommended, runnerUp) = choose(rows)
         return SweepResult(
             jail: input.jails[jail].name, rows: rows, recommended: recommended, runnerUp: runnerUp, current: current,
-            legitimateIPs: tallies.first?.legitimateWithFailures ?? 0, start: input.start, end: input.end)
+            legitimateIPs: facts.legitimateWithFailures, start: input.start, end: input.end)
     }
 
     /// The recommendation and the runner-up among the Pareto-optimal rows.
@@ -225,33 +223,18 @@ public enum Sweep {
         return legitimate
     }
 
-    /// Per setting counts, summed over IPs.
+    /// Per setting counts.
     struct Tally {
         var bans = 0
         var ipsBanned = 0
         var running = 0
         var legitimateIPs = 0
         var legitimateBans = 0
-        var legitimateWithFailures = 0
         var attackers = 0
-        var attackersNeverBanned = 0
+        var attackersBanned = 0
         var secondsToBan: [Int64] = []
         var counted = 0
         var prevented = 0
-
-        mutating func add(_ other: Tally) {
-            bans += other.bans
-            ipsBanned += other.ipsBanned
-            running += other.running
-            legitimateIPs += other.legitimateIPs
-            legitimateBans += other.legitimateBans
-            legitimateWithFailures += other.legitimateWithFailures
-            attackers += other.attackers
-            attackersNeverBanned += other.attackersNeverBanned
-            secondsToBan += other.secondsToBan
-            counted += other.counted
-            prevented += other.prevented
-        }
 
         func row(_ setting: SweepSetting) -> SweepRow {
             var row = SweepRow(setting: setting)
@@ -261,7 +244,7 @@ public enum Sweep {
             row.legitimateIPsLockedOut = legitimateIPs
             row.legitimateLockouts = legitimateBans
             row.attackers = attackers
-            row.attackersNeverBanned = attackersNeverBanned
+            row.attackersNeverBanned = attackers - attackersBanned
             row.failures = counted + prevented
             row.prevented = prevented
             if !secondsToBan.isEmpty {
@@ -274,78 +257,73 @@ public enum Sweep {
         }
     }
 
-    /// Replays every IP under every setting. IPs are cut into chunks that the cores take in turn;
-    /// each chunk replays an IP under all settings before the next IP, so its events are read
-    /// from the cache, and keeps the bans of that chunk only.
-    static func replay(
-        _ input: SimulationInput, jail: Int, settings: [SweepSetting], legitimate: [Bool], options: SimulationOptions
-    ) -> [Tally] {
-        let groups = HostGroups(input)
-        let inputs = settings.map { setting -> SimulationInput in
-            var variant = input
-            variant.jails[jail] = setting.applied(to: input.jails[jail])
-            return variant
+    /// What the sweep needs to know of each host, whatever the settings: its first failure in the
+    /// swept jail (the replay counts it: no ban can precede it) and whether it is legitimate.
+    struct HostFacts {
+        /// By host id: the time of the first failure in the jail, nil without one (or when the
+        /// jail ignores the host, or it is a host name).
+        var firstFailure: [Int64?]
+        var legitimate: [Bool]
+        var attackers = 0
+        var legitimateWithFailures = 0
+
+        init(_ input: SimulationInput, jail: Int, legitimate: [Bool]) {
+            self.legitimate = legitimate
+            let events = input.events
+            let ignore = input.jails[jail].ignore
+            var first = [Int64?](repeating: nil, count: events.hosts.count)
+            for index in events.indices where events.kinds[index] == .failure {
+                guard input.streamJails[Int(events.files[index])] == jail, events.times[index] <= input.end else {
+                    continue
+                }
+                let host = Int(events.hostIDs[index])
+                if first[host] == nil || events.times[index] < first[host]! { first[host] = events.times[index] }
+            }
+            for host in first.indices where first[host] != nil {
+                guard let address = events.hosts[host].address, !ignore.contains(address) else {
+                    first[host] = nil
+                    continue
+                }
+                if legitimate[host] { legitimateWithFailures += 1 } else { attackers += 1 }
+            }
+            firstFailure = first
         }
-        let hostCount = groups.hostCount
-        let chunkCount = max(1, min(hostCount, System.activeProcessorCount * 16))
-        var partials = [[Tally]](repeating: [], count: chunkCount)
-        let end = Double(input.end)
-        partials.withUnsafeMutableBufferPointer { slots in
-            nonisolated(unsafe) let base = slots.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                var replays = inputs.map { IPReplay(input: $0, options: options, tracing: false) }
-                var tallies = [Tally](repeating: Tally(), count: inputs.count)
-                for position in (chunk * hostCount / chunkCount)..<((chunk + 1) * hostCount / chunkCount) {
-                    let group = groups.group(position)
-                    let host = groups.host(position)
-                    let isLegitimate = legitimate[Int(host)]
-                    for variant in replays.indices {
-                        // Counts before this IP (scalars only: a copy of an array here would make the
-                        // replay copy it on its next append).
-                        let firstBan = replays[variant].output.bans.count
-                        let attackersBefore = replays[variant].output.totals[jail].attackers
-                        let neverBannedBefore = replays[variant].output.totals[jail].neverBanned
-                        let timesToBanBefore = replays[variant].output.totals[jail].secondsToFirstBan.count
-                        replays[variant].run(group: group, host: host)
-                        var bans = 0
-                        var running = 0
-                        for index in firstBan..<replays[variant].output.bans.count {
-                            let ban = replays[variant].output.bans[index]
-                            guard ban.jail == jail else { continue }
-                            bans += 1
-                            if (ban.end ?? .infinity) >= end { running += 1 }
-                        }
-                        tallies[variant].bans += bans
-                        tallies[variant].running += running
-                        if bans > 0 { tallies[variant].ipsBanned += 1 }
-                        let hadFailures = replays[variant].output.totals[jail].attackers > attackersBefore
-                        if isLegitimate {
-                            if hadFailures { tallies[variant].legitimateWithFailures += 1 }
-                            if bans > 0 {
-                                tallies[variant].legitimateIPs += 1
-                                tallies[variant].legitimateBans += bans
-                            }
-                        } else if hadFailures {
-                            tallies[variant].attackers += 1
-                            if replays[variant].output.totals[jail].neverBanned > neverBannedBefore {
-                                tallies[variant].attackersNeverBanned += 1
-                            }
-                            let timesToBan = replays[variant].output.totals[jail].secondsToFirstBan
-                            if timesToBan.count > timesToBanBefore { tallies[variant].secondsToBan.append(timesToBan.last!) }
-                        }
-                    }
-                }
-                for variant in replays.indices {
-                    tallies[variant].counted = replays[variant].output.totals[jail].counted
-                    tallies[variant].prevented = replays[variant].output.totals[jail].prevented
-                }
-                (base + chunk).pointee = tallies
+    }
+
+    /// The swept jail's numbers in one simulation's result.
+    static func tally(_ result: SimulationResult, jail: Int, facts: HostFacts, end: Int64) -> Tally {
+        var tally = Tally()
+        tally.attackers = facts.attackers
+        tally.counted = result.totals[jail].counted
+        tally.prevented = result.totals[jail].prevented
+        // Bans come ordered by start: the first ban of a host in the jail is its first.
+        var bansOfHost: [UInt32: Int] = [:]
+        for ban in result.bans where ban.jail == jail {
+            tally.bans += 1
+            if (ban.end ?? .infinity) >= Double(end) { tally.running += 1 }
+            bansOfHost[ban.host, default: 0] += 1
+            guard bansOfHost[ban.host] == 1 else { continue }
+            tally.ipsBanned += 1
+            if facts.legitimate[Int(ban.host)] {
+                tally.legitimateIPs += 1
+            } else if let first = facts.firstFailure[Int(ban.host)] {
+                tally.attackersBanned += 1
+                tally.secondsToBan.append(ban.start - first)
             }
         }
-        var merged = [Tally](repeating: Tally(), count: settings.count)
-        for partial in partials {
-            for variant in partial.indices { merged[variant].add(partial[variant]) }
+        for (host, count) in bansOfHost where facts.legitimate[Int(host)] { tally.legitimateBans += count }
+        return tally
+    }
+
+    /// Simulates every setting (`JailSimulator.simulate`, which spreads the IPs over the cores)
+    /// and tallies the swept jail.
+    static func replay(
+        _ input: SimulationInput, jail: Int, settings: [SweepSetting], facts: HostFacts, options: SimulationOptions
+    ) -> [Tally] {
+        settings.map { setting in
+            var variant = input
+            variant.jails[jail] = setting.applied(to: input.jails[jail])
+            return tally(JailSimulator.simulate(variant, options: options), jail: jail, facts: facts, end: input.end)
         }
-        return merged
     }
 }
