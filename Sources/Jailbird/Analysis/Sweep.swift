@@ -212,8 +212,11 @@ public enum Sweep {
     static func legitimateHosts(_ input: SimulationInput, jail: Int, trusted: IgnoreList) -> [Bool] {
         let events = input.events
         var legitimate = [Bool](repeating: false, count: events.hosts.count)
-        for index in events.indices where events.kinds[index] == .success {
-            if input.streamJails[Int(events.files[index])] == jail { legitimate[Int(events.hostIDs[index])] = true }
+        let ofJail = input.streamJails.map { $0 == jail }
+        events.kinds.withUnsafeBufferPointer { kinds in
+            for index in kinds.indices where kinds[index] == .success {
+                if ofJail[Int(events.files[index])] { legitimate[Int(events.hostIDs[index])] = true }
+            }
         }
         if !trusted.networks.isEmpty {
             for (id, host) in events.hosts.enumerated() {
@@ -271,13 +274,24 @@ public enum Sweep {
             self.legitimate = legitimate
             let events = input.events
             let ignore = input.jails[jail].ignore
+            let end = input.end
+            // The streams of the jail, by stream index.
+            let ofJail = input.streamJails.map { $0 == jail }
             var first = [Int64?](repeating: nil, count: events.hosts.count)
-            for index in events.indices where events.kinds[index] == .failure {
-                guard input.streamJails[Int(events.files[index])] == jail, events.times[index] <= input.end else {
-                    continue
+            events.kinds.withUnsafeBufferPointer { kinds in
+                events.times.withUnsafeBufferPointer { times in
+                    events.hostIDs.withUnsafeBufferPointer { hostIDs in
+                        events.files.withUnsafeBufferPointer { files in
+                            for index in kinds.indices where kinds[index] == .failure {
+                                let time = times[index]
+                                guard ofJail[Int(files[index])], time <= end else { continue }
+                                let host = Int(hostIDs[index])
+                                if let known = first[host], known <= time { continue }
+                                first[host] = time
+                            }
+                        }
+                    }
                 }
-                let host = Int(events.hostIDs[index])
-                if first[host] == nil || events.times[index] < first[host]! { first[host] = events.times[index] }
             }
             for host in first.indices where first[host] != nil {
                 guard let address = events.hosts[host].address, !ignore.contains(address) else {
@@ -296,22 +310,24 @@ public enum Sweep {
         tally.attackers = facts.attackers
         tally.counted = result.totals[jail].counted
         tally.prevented = result.totals[jail].prevented
-        // Bans come ordered by start: the first ban of a host in the jail is its first.
-        var bansOfHost: [UInt32: Int] = [:]
+        // Bans come ordered by start: the first ban of a host in the jail is its first. A flat
+        // count per host id (a dictionary costs more than the replay for hundreds of thousands of bans).
+        var bansOfHost = [UInt32](repeating: 0, count: facts.legitimate.count)
         for ban in result.bans where ban.jail == jail {
             tally.bans += 1
             if (ban.end ?? .infinity) >= Double(end) { tally.running += 1 }
-            bansOfHost[ban.host, default: 0] += 1
-            guard bansOfHost[ban.host] == 1 else { continue }
+            let host = Int(ban.host)
+            bansOfHost[host] += 1
+            if facts.legitimate[host] { tally.legitimateBans += 1 }
+            guard bansOfHost[host] == 1 else { continue }
             tally.ipsBanned += 1
-            if facts.legitimate[Int(ban.host)] {
+            if facts.legitimate[host] {
                 tally.legitimateIPs += 1
-            } else if let first = facts.firstFailure[Int(ban.host)] {
+            } else if let first = facts.firstFailure[host] {
                 tally.attackersBanned += 1
                 tally.secondsToBan.append(ban.start - first)
             }
         }
-        for (host, count) in bansOfHost where facts.legitimate[Int(host)] { tally.legitimateBans += count }
         return tally
     }
 
