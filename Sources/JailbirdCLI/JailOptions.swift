@@ -19,13 +19,14 @@ struct JailOptions: ParsableArguments {
     @Option(name: .customLong("filter"), help: ArgumentHelp("The jail's filter: asterisk, sshd[mode=…], recidive.", valueName: "name"))
     var filterName: String?
 
-    @Option(help: ArgumentHelp("Failures within findtime that trigger a ban.", valueName: "n"))
-    var maxretry: Int?
+    // Text, not numbers: `jailbird sweep` reads comma-separated lists from the same options.
+    @Option(help: ArgumentHelp("Failures within findtime that trigger a ban (sweep: a list, e.g. 3,5,10).", valueName: "n"))
+    var maxretry: String?
 
-    @Option(help: ArgumentHelp("The counting window, in fail2ban's duration syntax (600, 10m, 1h 30m, 1d).", valueName: "duration"))
+    @Option(help: ArgumentHelp("The counting window, in fail2ban's duration syntax (600, 10m, 1h 30m, 1d; sweep: a list, e.g. 10m,1h,1d).", valueName: "duration"))
     var findtime: String?
 
-    @Option(help: ArgumentHelp("The ban length (fail2ban duration syntax; -1 bans for ever).", valueName: "duration"))
+    @Option(help: ArgumentHelp("The ban length (fail2ban duration syntax; -1 bans for ever; sweep: a list, e.g. 1h,1d,1w).", valueName: "duration"))
     var bantime: String?
 
     @Option(help: ArgumentHelp("Addresses and networks never banned (blank or comma separated).", valueName: "list"))
@@ -71,9 +72,9 @@ struct JailOptions: ParsableArguments {
         overrides.jail = jail
         do {
             if let filterName { overrides.filter = try FilterSpec(parsing: filterName) }
-            overrides.maxRetry = maxretry
-            if let findtime { overrides.findTime = try parseDuration(findtime) }
-            if let bantime { overrides.banTime = Int64(try parseDuration(bantime)) }
+            if let maxretry { overrides.maxRetry = try Self.single(maxretry, "--maxretry", Self.maxRetry) }
+            if let findtime { overrides.findTime = try Self.single(findtime, "--findtime", Self.findTime) }
+            if let bantime { overrides.banTime = try Self.single(bantime, "--bantime", Self.banTime) }
             if let ignoreip { overrides.ignore = try IgnoreList(parsing: ignoreip) }
             if bantimeIncrement { overrides.increment = true }
             overrides.factor = bantimeFactor
@@ -95,6 +96,42 @@ struct JailOptions: ParsableArguments {
         }
         overrides.recidive = recidive
         return overrides
+    }
+
+    /// One value of a jail key; a comma-separated list is for `jailbird sweep` only.
+    static func single<Value>(_ text: String, _ flag: String, _ parse: (String) throws -> Value) throws -> Value {
+        if text.contains(",") { throw ValidationError("\(flag) takes one value here (lists are for jailbird sweep).") }
+        do {
+            return try parse(text)
+        } catch let error as ValidationError {
+            throw ValidationError("\(flag): \(error.message)")
+        }
+    }
+
+    /// Every value of a comma-separated list of a jail key.
+    static func list<Value>(_ text: String, _ flag: String, _ parse: (String) throws -> Value) throws -> [Value] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.contains(where: \.isEmpty) else { throw ValidationError("\(flag): an empty value in '\(text)'.") }
+        do {
+            return try items.map(parse)
+        } catch let error as ValidationError {
+            throw ValidationError("\(flag): \(error.message)")
+        }
+    }
+
+    static func maxRetry(_ text: String) throws -> Int {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+            throw ValidationError("'\(text)' is not a positive whole number.")
+        }
+        return value
+    }
+
+    static func findTime(_ text: String) throws -> Double {
+        do { return try parseDuration(text) } catch { throw ValidationError("\(error)") }
+    }
+
+    static func banTime(_ text: String) throws -> Int64 {
+        do { return Int64(try parseDuration(text)) } catch { throw ValidationError("\(error)") }
     }
 
     /// `--log JAIL=PATH` pairs.
