@@ -7,7 +7,7 @@ public struct JailbirdCommand: ParsableCommand {
         commandName: "jailbird",
         abstract: "Log forensics for Asterisk and sshd servers behind fail2ban.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self, SimulateCommand.self, ExplainCommand.self]
+        subcommands: [ScanCommand.self, SimulateCommand.self, ExplainCommand.self, ReportCommand.self]
     )
 
     public init() {}
