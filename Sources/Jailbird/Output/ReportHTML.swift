@@ -315,7 +315,7 @@ public enum ReportHTML {
         let height = 280.0
         let left = 100.0
         let right = 14.0
-        let top = 40.0
+        let top = 46.0
         let bottom = 44.0
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
@@ -332,9 +332,9 @@ public enum ReportHTML {
             out += "<line x1=\"\(number(left))\" y1=\"\(number(y))\" x2=\"\(number(width - right))\" y2=\"\(number(y))\" stroke=\"#dde1e6\"/>\n"
             out += "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(Format.count(value))</text>\n"
         }
-        out += "<text x=\"\(number(left - 6))\" y=\"24\" text-anchor=\"end\" fill=\"#c62828\">real bans</text>\n"
-        out += "<text x=\"\(number(left - 6))\" y=\"\(number(top - 4))\" text-anchor=\"end\" fill=\"#8a5a00\">simulated bans</text>\n"
-        let barWidth = max(0.5, step * 0.85)
+        out += "<text x=\"\(number(left - 6))\" y=\"18\" text-anchor=\"end\" fill=\"#c62828\">real bans</text>\n"
+        out += "<text x=\"\(number(left - 6))\" y=\"34\" text-anchor=\"end\" fill=\"#8a5a00\">simulated bans</text>\n"
+        let barWidth = min(40, max(0.5, step * 0.85))
         let marker = min(9.0, max(3.0, step))
         for (position, bucket) in buckets.enumerated() {
             let x = left + Double(position) * step
@@ -346,11 +346,11 @@ public enum ReportHTML {
             }
             if bucket.realBans > 0 {
                 out += "<line x1=\"\(number(center))\" y1=\"\(number(top))\" x2=\"\(number(center))\" y2=\"\(number(top + plotHeight))\" stroke=\"#c62828\" stroke-opacity=\"0.35\"/>\n"
-                out += "<path class=\"real-ban\" d=\"M\(number(center - marker / 2)) 16 L\(number(center + marker / 2)) 16 L\(number(center)) \(number(16 + marker)) Z\" fill=\"#c62828\"><title>\(label): \(Format.count(bucket.realBans)) real bans</title></path>\n"
+                out += "<path class=\"real-ban\" d=\"M\(number(center - marker / 2)) 10 L\(number(center + marker / 2)) 10 L\(number(center)) \(number(10 + marker)) Z\" fill=\"#c62828\"><title>\(label): \(Format.count(bucket.realBans)) real bans</title></path>\n"
             }
             if bucket.simulatedBans > 0 {
                 out += "<line x1=\"\(number(center))\" y1=\"\(number(top))\" x2=\"\(number(center))\" y2=\"\(number(top + plotHeight))\" stroke=\"#ef8f00\" stroke-opacity=\"0.45\" stroke-dasharray=\"3 3\"/>\n"
-                out += "<circle class=\"simulated-ban\" cx=\"\(number(center))\" cy=\"\(number(top - 10 + marker / 4))\" r=\"\(number(marker / 2))\" fill=\"#ef8f00\"><title>\(label): \(Format.count(bucket.simulatedBans)) simulated bans</title></circle>\n"
+                out += "<circle class=\"simulated-ban\" cx=\"\(number(center))\" cy=\"30\" r=\"\(number(marker / 2))\" fill=\"#ef8f00\"><title>\(label): \(Format.count(bucket.simulatedBans)) simulated bans</title></circle>\n"
             }
         }
         // Axis with about eight labelled ticks.
