@@ -5,7 +5,8 @@ import Jailbird
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "An incident report for a time window, as Markdown (for a ticket) and/or one self-contained HTML file.",
+        abstract:
+            "An incident report for a time window, as Markdown (for a ticket) and/or one self-contained HTML file.",
         discussion: """
             What happened between --since and --until (each defaults to the first / last event of \
             the inputs): failures, distinct attackers, services hit, a timeline per minute (windows \
@@ -42,7 +43,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rows of each top list (offenders, networks, users, phases).", valueName: "n"))
     var top: Int = 20
 
-    @Argument(help: ArgumentHelp("Log files and directories (a fail2ban.log among them shows the real bans).", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Log files and directories (a fail2ban.log among them shows the real bans).", valueName: "path"))
     var paths: [String] = []
 
     func validate() throws {

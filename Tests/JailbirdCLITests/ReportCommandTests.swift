@@ -16,20 +16,25 @@ import Testing
     /// 201 at T0+20m and logs in as 201 ten seconds later; sshd user `<script>alert(1)</script>`
     /// fails from 192.0.2.5 at T0+1h. fail2ban.log: the scanner banned at T0+25s.
     static func writeLogs() throws -> (directory: URL, paths: [String]) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jailbird-report-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "jailbird-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var full = ""
         for index in 0..<12 {
             let user = "\(100 + index)"
-            full += "[\(stamp(5 * index))] NOTICE[3141] chan_sip.c: Registration from '\"\(user)\" <sip:\(user)@192.0.2.254>' failed for '203.0.113.1:5060' - Wrong password\n"
+            full +=
+                "[\(stamp(5 * index))] NOTICE[3141] chan_sip.c: Registration from '\"\(user)\" <sip:\(user)@192.0.2.254>' failed for '203.0.113.1:5060' - Wrong password\n"
         }
-        full += "[\(stamp(1200))] NOTICE[3141] chan_sip.c: Registration from '\"201\" <sip:201@192.0.2.254>' failed for '198.51.100.7:5060' - Wrong password\n"
-        full += "[\(stamp(1210))] SECURITY[2997] res_security_log.c: SecurityEvent=\"SuccessfulAuth\",EventTV=\"2024-03-01T10:20:10.001+0000\",Severity=\"Informational\",Service=\"SIP\",EventVersion=\"1\",AccountID=\"201\",SessionID=\"0x7f9\",LocalAddress=\"IPV4/UDP/192.0.2.254/5060\",RemoteAddress=\"IPV4/UDP/198.51.100.7/5068\",UsingPassword=\"1\"\n"
-        let auth = "\(stamp(3600).replacingOccurrences(of: " ", with: "T")).000000+00:00 pbx sshd[77]: Failed password for invalid user <script>alert(1)</script> from 192.0.2.5 port 4242 ssh2\n"
+        full +=
+            "[\(stamp(1200))] NOTICE[3141] chan_sip.c: Registration from '\"201\" <sip:201@192.0.2.254>' failed for '198.51.100.7:5060' - Wrong password\n"
+        full +=
+            "[\(stamp(1210))] SECURITY[2997] res_security_log.c: SecurityEvent=\"SuccessfulAuth\",EventTV=\"2024-03-01T10:20:10.001+0000\",Severity=\"Informational\",Service=\"SIP\",EventVersion=\"1\",AccountID=\"201\",SessionID=\"0x7f9\",LocalAddress=\"IPV4/UDP/192.0.2.254/5060\",RemoteAddress=\"IPV4/UDP/198.51.100.7/5068\",UsingPassword=\"1\"\n"
+        let auth =
+            "\(stamp(3600).replacingOccurrences(of: " ", with: "T")).000000+00:00 pbx sshd[77]: Failed password for invalid user <script>alert(1)</script> from 192.0.2.5 port 4242 ssh2\n"
         let fail2ban = "\(stamp(25)),117 fail2ban.actions        [1021]: NOTICE  [asterisk] Ban 203.0.113.1\n"
-        let paths = [("full", full), ("auth.log", auth), ("fail2ban.log", fail2ban)].map { name, text in
+        let paths = try [("full", full), ("auth.log", auth), ("fail2ban.log", fail2ban)].map { name, text in
             let path = directory.appendingPathComponent(name).path
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
             return path
         }
         return (directory, paths)
@@ -60,7 +65,8 @@ import Testing
         let markdown = logs.directory.appendingPathComponent("incident.md").path
         let run = try CLIRun.run(
             ["report"] + Self.jail + [
-                "--since", "2024-03-01T10:10:00Z", "--until", "2024-03-01T12:00:00Z", "--html", html, "--markdown", markdown,
+                "--since", "2024-03-01T10:10:00Z", "--until", "2024-03-01T12:00:00Z", "--html", html, "--markdown",
+                markdown,
             ] + logs.paths)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Jailbird
 
 @Suite struct IncidentReportTests {
@@ -49,12 +50,16 @@ import Testing
 
     @Test func offendersNetworksAndUsers() throws {
         let report = try Self.scenarioReport()
-        #expect(report.offenders.map(\.ip.description) == ["203.0.113.10", "203.0.113.11", "203.0.113.12", "2001:db8:66::1", "198.51.100.7"])
+        #expect(
+            report.offenders.map(\.ip.description) == [
+                "203.0.113.10", "203.0.113.11", "203.0.113.12", "2001:db8:66::1", "198.51.100.7",
+            ])
         #expect(report.offenders.map(\.failures) == [40, 40, 40, 8, 2])
         #expect(report.offenders.first?.simulatedBans == 1)
         #expect(report.offenders.first?.realBans == 1)
         #expect(report.networkCount == 3)
-        #expect(report.networks.map(\.network.description) == ["203.0.113.0/24", "2001:db8:66::/64", "198.51.100.0/24"])
+        #expect(
+            report.networks.map(\.network.description) == ["203.0.113.0/24", "2001:db8:66::/64", "198.51.100.0/24"])
         #expect(report.networks.first?.failures == 120)
         #expect(report.networks.first?.attackers == 3)
         #expect(report.networks.first?.firstSeen == Self.t0)
@@ -83,7 +88,8 @@ import Testing
         var events = EventStore()
         let ip = EventHost.address(IPAddress("192.0.2.9")!)
         // 5 users once each, then 11 minutes of silence, then one user 6 times.
-        for (offset, user) in [(0, "a"), (10, "b"), (20, "c"), (30, "d"), (40, "e")] + (0..<6).map({ (700 + $0, "z") }) {
+        for (offset, user) in [(0, "a"), (10, "b"), (20, "c"), (30, "d"), (40, "e")] + (0..<6).map({ (700 + $0, "z") })
+        {
             events.append(
                 time: Self.t0 + Int64(offset), host: ip, service: .asterisk, kind: .failure,
                 rule: .asteriskRegistrationFailed, user: user, jail: nil, file: 0, line: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Jailbird
 
 /// Debian's chromium, headless, when installed (`apt-get install -y chromium`; .ci/run does).
@@ -43,7 +44,8 @@ struct ReportBrowserTests {
     /// The parsed DOM of the hostile report: the attacker strings are text, no element came from them.
     @Test(.timeLimit(.minutes(2))) func browserShowsHostileStringsAsText() throws {
         let directory = try TemporaryDirectory()
-        let file = try directory.write("report.html", ReportHTML.render(IncidentReport(analysis: HostileScenario.analysis())))
+        let file = try directory.write(
+            "report.html", ReportHTML.render(IncidentReport(analysis: HostileScenario.analysis())))
         let run = try Chromium.run(["--dump-dom"], file: file, profile: directory.path + "/profile")
         #expect(run.status == 0)
         let dom = run.stdout
@@ -71,7 +73,8 @@ struct ReportBrowserTests {
     @Test(.timeLimit(.minutes(2))) func browserRendersTheScenarioReport() throws {
         let directory = try TemporaryDirectory()
         let scenario = try ReportScenario()
-        let report = IncidentReport(analysis: scenario.analysis(), since: ReportScenario.t0, until: ReportScenario.t0 + 7200)
+        let report = IncidentReport(
+            analysis: scenario.analysis(), since: ReportScenario.t0, until: ReportScenario.t0 + 7200)
         let file = try directory.write("report.html", ReportHTML.render(report))
         let dump = try Chromium.run(["--dump-dom"], file: file, profile: directory.path + "/profile")
         #expect(dump.stdout.components(separatedBy: "<svg ").count - 1 == 4)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Jailbird
 
 @Suite struct ReportRenderingTests {
@@ -39,13 +40,19 @@ import Testing
         #expect(text.contains("| 203.0.113.0/24 | 120 | 3 | 2024-03-01T10:00:00Z | 2024-03-01T10:11:57Z |"))
         #expect(text.contains("| \"1000\" | 3 | 3 |"))
         #expect(text.contains("3 scan and 2 brute-force phases"))
-        #expect(text.contains("| 2001:db8:66::1 | brute force | 2024-03-01T10:00:00Z | 2024-03-01T11:03:00Z | 1h3m | 8 | 1 | \"root\" ×8 |"))
+        #expect(
+            text.contains(
+                "| 2001:db8:66::1 | brute force | 2024-03-01T10:00:00Z | 2024-03-01T11:03:00Z | 1h3m | 8 | 1 | \"root\" ×8 |"
+            ))
         #expect(text.contains("the simulation reproduced 2 and missed 1; it added 1 bans"))
         // The compromise comes first, loudly, before the summary.
         let alert = try #require(text.range(of: "**⚠ POSSIBLE COMPROMISE: 1 IP logged in successfully and also failed"))
         let summary = try #require(text.range(of: "## Summary"))
         #expect(alert.lowerBound < summary.lowerBound)
-        #expect(text.contains("> | 198.51.100.7 | 2 | 1 | 2024-03-01T10:30:00Z | 1 | 2024-03-01T10:30:20Z | \"201\" | asterisk | login after failing; same user failed first |"))
+        #expect(
+            text.contains(
+                "> | 198.51.100.7 | 2 | 1 | 2024-03-01T10:30:00Z | 1 | 2024-03-01T10:30:20Z | \"201\" | asterisk | login after failing; same user failed first |"
+            ))
     }
 
     @Test func markdownShowsHostileTextAsText() {
@@ -55,11 +62,13 @@ import Testing
         #expect(text.contains("<") == false || text.contains("\\<"))
         #expect(text.contains("\\<script\\>alert\\(1\\)\\</script\\>"))
         // Every row of the users table keeps its 3 columns: no unescaped pipe from the data.
-        let section = text.components(separatedBy: "## Users and extensions targeted\n\n")[1].components(separatedBy: "\n\n")[0]
+        let section = text.components(separatedBy: "## Users and extensions targeted\n\n")[1].components(
+            separatedBy: "\n\n")[0]
         let rows = section.split(separator: "\n")
         #expect(rows.count == 2 + HostileScenario.strings.count)
         for row in rows {
-            let unescapedPipes = zip(row, row.dropFirst()).filter { $0.0 != "\\" && $0.1 == "|" }.count + (row.first == "|" ? 1 : 0)
+            let unescapedPipes =
+                zip(row, row.dropFirst()).filter { $0.0 != "\\" && $0.1 == "|" }.count + (row.first == "|" ? 1 : 0)
             #expect(unescapedPipes == 4, "\(row)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Jailbird
 
 /// A crafted incident with known answers, read through the real scanner and simulator:
@@ -32,7 +33,8 @@ struct ReportScenario {
         full += Self.successfulAuth(at: Self.t0 + 1820, user: "201", ip: "198.51.100.7")
         var auth = ""
         for index in 0..<8 {
-            auth += "\(Self.rfc3339(Self.t0 + Int64(540 * index))) pbx sshd[\(4000 + index)]: Failed password for root from 2001:db8:66::1 port \(40000 + index) ssh2\n"
+            auth +=
+                "\(Self.rfc3339(Self.t0 + Int64(540 * index))) pbx sshd[\(4000 + index)]: Failed password for root from 2001:db8:66::1 port \(40000 + index) ssh2\n"
         }
         let fail2ban = [
             Self.fail2banLine(Self.t0 + 13, "asterisk", "Ban", "203.0.113.10"),
@@ -51,7 +53,9 @@ struct ReportScenario {
         return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(8))
     }
 
-    static func rfc3339(_ time: Int64) -> String { stamp(time).replacingOccurrences(of: " ", with: "T") + ".000000+00:00" }
+    static func rfc3339(_ time: Int64) -> String {
+        stamp(time).replacingOccurrences(of: " ", with: "T") + ".000000+00:00"
+    }
 
     static func registration(at time: Int64, user: String, ip: String) -> String {
         "[\(stamp(time))] NOTICE[3141] chan_sip.c: Registration from '\"\(user)\" <sip:\(user)@192.0.2.254>' failed for '\(ip):5060' - Wrong password\n"
@@ -72,10 +76,12 @@ struct ReportScenario {
         let scanned = AnalysisInput.scanning(sources, options: options)
         let feeds = [
             JailFeed(
-                parameters: JailParameters(name: "asterisk", filter: .asterisk, maxRetry: 5, findTime: 600, banTime: 3600),
+                parameters: JailParameters(
+                    name: "asterisk", filter: .asterisk, maxRetry: 5, findTime: 600, banTime: 3600),
                 logs: sources.filter { $0.path.hasSuffix("/full") }),
             JailFeed(
-                parameters: JailParameters(name: "sshd", filter: .sshd(.normal), maxRetry: 5, findTime: 600, banTime: 3600),
+                parameters: JailParameters(
+                    name: "sshd", filter: .sshd(.normal), maxRetry: 5, findTime: 600, banTime: 3600),
                 logs: sources.filter { $0.path.hasSuffix("/auth.log") }),
         ]
         let (input, scans) = SimulationInput.reading(feeds, scan: options, end: Self.t0 + 86_400)
@@ -83,7 +89,8 @@ struct ReportScenario {
         return AnalysisInput(
             events: scanned.events, fileNames: scanned.fileNames,
             simulation: SimulationRun(
-                input: input, result: result, options: SimulationOptions(), streamNames: scans.map(\.source.displayName)))
+                input: input, result: result, options: SimulationOptions(), streamNames: scans.map(\.source.displayName)
+            ))
     }
 }
 
@@ -100,8 +107,10 @@ enum HostileScenario {
             let ip = IPAddress(ipv4: 0xCB00_7100 + UInt32(position))  // 203.0.113.x
             for repeatIndex in 0..<(4 - position) {
                 events.append(
-                    time: t0 + Int64(60 * position + repeatIndex), host: .address(ip), service: .asterisk, kind: .failure,
-                    rule: .asteriskRegistrationFailed, user: user, jail: nil, file: 0, line: position * 10 + repeatIndex + 1)
+                    time: t0 + Int64(60 * position + repeatIndex), host: .address(ip), service: .asterisk,
+                    kind: .failure,
+                    rule: .asteriskRegistrationFailed, user: user, jail: nil, file: 0,
+                    line: position * 10 + repeatIndex + 1)
             }
             // Each also logs in: the compromise table shows the hostile user names too.
             events.append(
@@ -111,6 +120,7 @@ enum HostileScenario {
         events.append(
             time: t0 + 100, host: .address(IPAddress(ipv4: 0xCB00_7100)), service: .fail2ban, kind: .ban,
             rule: .fail2banBan, user: nil, jail: "<i>jail</i>", file: 1, line: 1)
-        return AnalysisInput(events: events, fileNames: ["full<img src=x onerror=alert(2)>", "fail2ban.log"], simulation: nil)
+        return AnalysisInput(
+            events: events, fileNames: ["full<img src=x onerror=alert(2)>", "fail2ban.log"], simulation: nil)
     }
 }

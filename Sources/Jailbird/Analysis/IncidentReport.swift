@@ -26,7 +26,9 @@ public struct IncidentReport: Sendable {
         /// …when it tries each at most this often on average.
         public var scanMaximumTriesPerUser: Double
 
-        public init(topCount: Int = 20, phaseGap: Int64 = 600, scanMinimumUsers: Int = 5, scanMaximumTriesPerUser: Double = 2) {
+        public init(
+            topCount: Int = 20, phaseGap: Int64 = 600, scanMinimumUsers: Int = 5, scanMaximumTriesPerUser: Double = 2
+        ) {
             self.topCount = topCount
             self.phaseGap = phaseGap
             self.scanMinimumUsers = scanMinimumUsers
@@ -314,7 +316,11 @@ public struct IncidentReport: Sendable {
         distinctUsers = perHost.userFailures.dropFirst().filter { $0 > 0 }.count
         users = Array(
             perHost.userFailures.indices.dropFirst().filter { perHost.userFailures[$0] > 0 }
-                .map { UserRow(user: events.users[$0 - 1], failures: perHost.userFailures[$0], attackers: perHost.userAttackers[$0]) }
+                .map {
+                    UserRow(
+                        user: events.users[$0 - 1], failures: perHost.userFailures[$0],
+                        attackers: perHost.userAttackers[$0])
+                }
                 .sorted { ($1.failures, $0.user) < ($0.failures, $1.user) }
                 .prefix(settings.topCount))
         scanPhases = perHost.scanPhases
@@ -324,7 +330,9 @@ public struct IncidentReport: Sendable {
             perHost.phases.sorted { ($1.failures, $0.start, $0.ip) < ($0.failures, $1.start, $1.ip) }
                 .prefix(settings.topCount))
         compromises = perHost.compromises.sorted {
-            ($1.succeededAfterFailing ? 1 : 0, $1.failures, $0.ip) < ($0.succeededAfterFailing ? 1 : 0, $0.failures, $1.ip)
+            ($1.succeededAfterFailing ? 1 : 0, $1.failures, $0.ip) < (
+                $0.succeededAfterFailing ? 1 : 0, $0.failures, $1.ip
+            )
         }
 
         let windowed = analysis.restricted(since: since, until: until)
@@ -460,10 +468,14 @@ private struct PerHostTally {
 
         attackers += 1
         if ip.isIPv4 { ipv4Attackers += 1 }
-        for service in serviceAttackers.indices where serviceMask & (1 << service) != 0 { serviceAttackers[service] += 1 }
+        for service in serviceAttackers.indices where serviceMask & (1 << service) != 0 {
+            serviceAttackers[service] += 1
+        }
         let network = ip.aggregateNetwork
-        var row = networks[network] ?? IncidentReport.NetworkRow(
-            network: network, failures: 0, attackers: 0, firstSeen: firstFailure, lastSeen: lastFailure)
+        var row =
+            networks[network]
+            ?? IncidentReport.NetworkRow(
+                network: network, failures: 0, attackers: 0, firstSeen: firstFailure, lastSeen: lastFailure)
         row.failures += failures
         row.attackers += 1
         row.firstSeen = min(row.firstSeen, firstFailure)
@@ -475,7 +487,8 @@ private struct PerHostTally {
                 IncidentReport.PossibleCompromise(
                     ip: ip, failures: failures, firstFailure: firstFailure, lastFailure: lastFailure,
                     failedUsers: failedUsers.count, successes: successTimes.count, firstSuccess: firstSuccess,
-                    lastSuccess: successTimes.last!, successUsers: successUsers.map { events.users[Int($0 - 1)] }.sorted(),
+                    lastSuccess: successTimes.last!,
+                    successUsers: successUsers.map { events.users[Int($0 - 1)] }.sorted(),
                     services: Service.allCases.filter { successServices & (1 << Int($0.rawValue)) != 0 },
                     succeededAfterFailing: successTimes.last! >= firstFailure,
                     succeededAsFailedUser: !successUsers.isDisjoint(with: failedUsers)))
@@ -502,7 +515,8 @@ private struct PerHostTally {
         if isScan { scanPhases += 1 } else { bruteForcePhases += 1 }
         phases.append(
             IncidentReport.AttackPhase(
-                ip: ip, kind: isScan ? .scan : .bruteForce, start: phase.start, end: phase.end, failures: phase.failures,
+                ip: ip, kind: isScan ? .scan : .bruteForce, start: phase.start, end: phase.end,
+                failures: phase.failures,
                 users: distinct, topUser: top == 0 ? nil : events.users[Int(top - 1)], topUserFailures: Int(topCount)))
         return isScan
     }

@@ -28,7 +28,8 @@ public enum ReportHTML {
         out += usersSection(report)
         out += phasesSection(report)
         out += bansSection(report)
-        out += "<footer><p class=\"meta\">Made by jailbird report. Log-derived text (user names, extensions) is shown as written, escaped; it is attacker-controlled.</p></footer>\n"
+        out +=
+            "<footer><p class=\"meta\">Made by jailbird report. Log-derived text (user names, extensions) is shown as written, escaped; it is attacker-controlled.</p></footer>\n"
         out += "</body>\n</html>\n"
         return out
     }
@@ -73,17 +74,22 @@ public enum ReportHTML {
         guard !report.compromises.isEmpty else { return "" }
         let count = report.compromises.count
         var out = "<section class=\"alert\" id=\"compromise\">\n"
-        out += "<h2>⚠ POSSIBLE COMPROMISE: \(Format.count(count)) IP\(count == 1 ? "" : "s") logged in successfully and also failed in this window</h2>\n"
+        out +=
+            "<h2>⚠ POSSIBLE COMPROMISE: \(Format.count(count)) IP\(count == 1 ? "" : "s") logged in successfully and also failed in this window</h2>\n"
         out += "<p>Check each login with its owner; change the passwords of these accounts if in doubt.</p>\n"
         out += table(
-            ["IP", "failures", "users failed", "first failure", "logins", "first login", "logged in as", "services", "note"],
+            [
+                "IP", "failures", "users failed", "first failure", "logins", "first login", "logged in as", "services",
+                "note",
+            ],
             numeric: [1, 2, 4],
             report.compromises.map { entry in
                 var notes: [String] = []
                 if entry.succeededAfterFailing { notes.append("login after failing") }
                 if entry.succeededAsFailedUser { notes.append("same user failed first") }
                 return [
-                    ip(entry.ip), Format.count(entry.failures), Format.count(entry.failedUsers), time(entry.firstFailure),
+                    ip(entry.ip), Format.count(entry.failures), Format.count(entry.failedUsers),
+                    time(entry.firstFailure),
                     Format.count(entry.successes), time(entry.firstSuccess), userList(entry.successUsers),
                     entry.services.map(\.description).joined(separator: ", "), notes.joined(separator: "; "),
                 ]
@@ -101,7 +107,9 @@ public enum ReportHTML {
         card("networks", Format.count(report.networkCount))
         card("users targeted", Format.count(report.distinctUsers))
         card("successful logins", Format.count(report.successes))
-        if report.bans.hasRealLog { card("real bans", Format.count(report.bans.realBans + report.bans.realRestoredBans)) }
+        if report.bans.hasRealLog {
+            card("real bans", Format.count(report.bans.realBans + report.bans.realRestoredBans))
+        }
         if let simulated = report.bans.simulated { card("simulated bans", Format.count(simulated.bans)) }
         card("possible compromises", Format.count(report.compromises.count), bad: !report.compromises.isEmpty)
         out += "</div>\n"
@@ -122,7 +130,10 @@ public enum ReportHTML {
             out += table(
                 ["service", "failures", "attackers", "successful logins"], numeric: [1, 2, 3],
                 report.services.map {
-                    [$0.service.description, Format.count($0.failures), Format.count($0.attackers), Format.count($0.successes)]
+                    [
+                        $0.service.description, Format.count($0.failures), Format.count($0.attackers),
+                        Format.count($0.successes),
+                    ]
                 })
         }
         if report.compromises.isEmpty {
@@ -140,8 +151,10 @@ public enum ReportHTML {
         if report.bans.simulated == nil { out += " (no jails simulated)" }
         if !report.bans.hasRealLog { out += "; no fail2ban.log records in the window" }
         out += "</p>\n"
-        if let peak = report.timeline.max(by: { ($0.failures, $1.start) < ($1.failures, $0.start) }), peak.failures > 0 {
-            out += "<p>Peak: \(Format.count(peak.failures)) failures in the \(report.bucketSize.name) from \(time(peak.start)).</p>\n"
+        if let peak = report.timeline.max(by: { ($0.failures, $1.start) < ($1.failures, $0.start) }), peak.failures > 0
+        {
+            out +=
+                "<p>Peak: \(Format.count(peak.failures)) failures in the \(report.bucketSize.name) from \(time(peak.start)).</p>\n"
         }
         return out + "</section>\n"
     }
@@ -153,14 +166,20 @@ public enum ReportHTML {
             id: "offenders-chart", label: "Failures of the top offenders",
             report.offenders.map { (SafeText.html($0.ip.description), $0.failures) }, color: "#5b7fa6")
         out += table(
-            ["IP", "failures", "first seen", "last seen", "users tried", "most tried", "real bans", "simulated bans", "network"],
+            [
+                "IP", "failures", "first seen", "last seen", "users tried", "most tried", "real bans", "simulated bans",
+                "network",
+            ],
             numeric: [1, 4, 6, 7],
             report.offenders.map { row in
                 [
-                    ip(row.ip), Format.count(row.failures), time(row.firstSeen), time(row.lastSeen), Format.count(row.distinctUsers),
+                    ip(row.ip), Format.count(row.failures), time(row.firstSeen), time(row.lastSeen),
+                    Format.count(row.distinctUsers),
                     row.topUsers.isEmpty
-                        ? "–" : row.topUsers.map { "\(user($0.user)) ×\(Format.count($0.count))" }.joined(separator: ", "),
-                    Format.count(row.realBans), row.simulatedBans.map(Format.count) ?? "–", SafeText.html(row.network.description),
+                        ? "–"
+                        : row.topUsers.map { "\(user($0.user)) ×\(Format.count($0.count))" }.joined(separator: ", "),
+                    Format.count(row.realBans), row.simulatedBans.map(Format.count) ?? "–",
+                    SafeText.html(row.network.description),
                 ]
             })
         if report.attackers > report.offenders.count {
@@ -208,16 +227,20 @@ public enum ReportHTML {
         guard !report.phases.isEmpty else { return "" }
         let settings = report.settings
         var out = "<section id=\"phases\">\n<h2>Attack phases</h2>\n"
-        out += "<p>An attacker's failures form one phase until it pauses more than \(Format.duration(Double(settings.phaseGap))). "
+        out +=
+            "<p>An attacker's failures form one phase until it pauses more than \(Format.duration(Double(settings.phaseGap))). "
         out += "A phase is a <em>scan</em> when it names at least \(settings.scanMinimumUsers) users with at most "
-        out += "\(Format.number(settings.scanMaximumTriesPerUser)) tries each on average, otherwise <em>brute force</em> on its most tried user. "
-        out += "\(Format.count(report.scanPhases)) scan and \(Format.count(report.bruteForcePhases)) brute-force phases; the longest:</p>\n"
+        out +=
+            "\(Format.number(settings.scanMaximumTriesPerUser)) tries each on average, otherwise <em>brute force</em> on its most tried user. "
+        out +=
+            "\(Format.count(report.scanPhases)) scan and \(Format.count(report.bruteForcePhases)) brute-force phases; the longest:</p>\n"
         out += table(
             ["IP", "phase", "from", "to", "duration", "failures", "users", "most tried"], numeric: [4, 5, 6],
             report.phases.map { phase in
                 [
                     ip(phase.ip), phase.kind.rawValue, time(phase.start), time(phase.end),
-                    Format.duration(Double(phase.end - phase.start)), Format.count(phase.failures), Format.count(phase.users),
+                    Format.duration(Double(phase.end - phase.start)), Format.count(phase.failures),
+                    Format.count(phase.users),
                     phase.topUser.map { "\(user($0)) ×\(Format.count(phase.topUserFailures))" } ?? "–",
                 ]
             })
@@ -228,47 +251,63 @@ public enum ReportHTML {
         let bans = report.bans
         var out = "<section id=\"bans\">\n<h2>What fail2ban did and what the configuration would have done</h2>\n"
         if bans.hasRealLog {
-            out += "<p>fail2ban.log: \(Format.count(bans.realBans)) bans and \(Format.count(bans.realRestoredBans)) restored bans of \(Format.count(bans.realBannedIPs)) IPs, \(Format.count(bans.realUnbans)) unbans"
+            out +=
+                "<p>fail2ban.log: \(Format.count(bans.realBans)) bans and \(Format.count(bans.realRestoredBans)) restored bans of \(Format.count(bans.realBannedIPs)) IPs, \(Format.count(bans.realUnbans)) unbans"
             if !bans.realBansByJail.isEmpty {
-                out += " (" + bans.realBansByJail.map { "\(SafeText.html($0.jail)): \(Format.count($0.bans))" }.joined(separator: ", ") + ")"
+                out +=
+                    " ("
+                    + bans.realBansByJail.map { "\(SafeText.html($0.jail)): \(Format.count($0.bans))" }.joined(
+                        separator: ", ") + ")"
             }
             out += ".</p>\n"
         } else {
-            out += "<p>No fail2ban.log records in the window: give fail2ban.log among the inputs to see what fail2ban really did.</p>\n"
+            out +=
+                "<p>No fail2ban.log records in the window: give fail2ban.log among the inputs to see what fail2ban really did.</p>\n"
         }
         guard let simulated = bans.simulated else {
-            return out + "<p>No jails simulated: give <code>--config DIR</code> or <code>--jail NAME</code> to see what the configuration would have done.</p>\n</section>\n"
+            return out
+                + "<p>No jails simulated: give <code>--config DIR</code> or <code>--jail NAME</code> to see what the configuration would have done.</p>\n</section>\n"
         }
         out += table(
             ["simulated jail", "maxretry", "findtime", "bantime", "bans in the window"], numeric: [1, 4],
             simulated.jails.map { jail in
                 [
-                    SafeText.html(jail.name), "\(jail.maxRetry)", Format.duration(jail.findTime), Format.duration(Double(jail.banTime)),
+                    SafeText.html(jail.name), "\(jail.maxRetry)", Format.duration(jail.findTime),
+                    Format.duration(Double(jail.banTime)),
                     Format.count(simulated.bansByJail.first { $0.jail == jail.name }?.bans ?? 0),
                 ]
             })
         out += "<p>Simulated: \(Format.count(simulated.bans)) bans of \(Format.count(simulated.bannedIPs)) IPs."
         if bans.hasRealLog {
             let compared = simulated.reproduced + simulated.missed.count
-            out += " Of \(Format.count(compared)) real bans of the simulated jails, the simulation reproduced \(Format.count(simulated.reproduced)) and missed \(Format.count(simulated.missed.count)); "
+            out +=
+                " Of \(Format.count(compared)) real bans of the simulated jails, the simulation reproduced \(Format.count(simulated.reproduced)) and missed \(Format.count(simulated.missed.count)); "
             out += "it added \(Format.count(simulated.added.count)) bans fail2ban did not make."
-            if simulated.otherJails > 0 { out += " \(Format.count(simulated.otherJails)) real bans belong to jails not simulated." }
+            if simulated.otherJails > 0 {
+                out += " \(Format.count(simulated.otherJails)) real bans belong to jails not simulated."
+            }
         }
         out += "</p>\n"
         if bans.hasRealLog && !simulated.missed.isEmpty {
             out += "<h3>Missed: real bans the configuration would not have made</h3>\n<ul>\n"
             for (ban, reason) in simulated.missed.prefix(limit) {
-                out += "<li>[\(SafeText.html(ban.jail))] \(ip(ban.ip)) at \(time(ban.time)): \(SafeText.html(reason))</li>\n"
+                out +=
+                    "<li>[\(SafeText.html(ban.jail))] \(ip(ban.ip)) at \(time(ban.time)): \(SafeText.html(reason))</li>\n"
             }
-            if simulated.missed.count > limit { out += "<li>…and \(Format.count(simulated.missed.count - limit)) more</li>\n" }
+            if simulated.missed.count > limit {
+                out += "<li>…and \(Format.count(simulated.missed.count - limit)) more</li>\n"
+            }
             out += "</ul>\n"
         }
         if bans.hasRealLog && !simulated.added.isEmpty {
             out += "<h3>Added: bans the configuration would have made that fail2ban did not</h3>\n<ul>\n"
             for ban in simulated.added.prefix(limit) {
-                out += "<li>[\(SafeText.html(ban.jail))] \(ip(ban.ip)) at \(time(ban.start)): \(SafeText.html(ban.reason))</li>\n"
+                out +=
+                    "<li>[\(SafeText.html(ban.jail))] \(ip(ban.ip)) at \(time(ban.start)): \(SafeText.html(ban.reason))</li>\n"
             }
-            if simulated.added.count > limit { out += "<li>…and \(Format.count(simulated.added.count - limit)) more</li>\n" }
+            if simulated.added.count > limit {
+                out += "<li>…and \(Format.count(simulated.added.count - limit)) more</li>\n"
+            }
             out += "</ul>\n"
         }
         return out + "</section>\n"
@@ -323,14 +362,17 @@ public enum ReportHTML {
         let count = max(1, buckets.count)
         let step = plotWidth / Double(count)
         let peak = max(1, report.peakFailures)
-        var out = "<svg id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(width)) \(number(height))\" width=\"\(number(width))\" height=\"\(number(height))\" role=\"img\" aria-label=\"Failures per \(report.bucketSize.name) with real and simulated bans\">\n"
+        var out =
+            "<svg id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(width)) \(number(height))\" width=\"\(number(width))\" height=\"\(number(height))\" role=\"img\" aria-label=\"Failures per \(report.bucketSize.name) with real and simulated bans\">\n"
         out += "<rect x=\"0\" y=\"0\" width=\"\(number(width))\" height=\"\(number(height))\" fill=\"#fff\"/>\n"
         // Horizontal grid with the scale.
         for fraction in [0.0, 0.5, 1.0] {
             let y = top + plotHeight * (1 - fraction)
             let value = Int((Double(peak) * fraction).rounded())
-            out += "<line x1=\"\(number(left))\" y1=\"\(number(y))\" x2=\"\(number(width - right))\" y2=\"\(number(y))\" stroke=\"#dde1e6\"/>\n"
-            out += "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(Format.count(value))</text>\n"
+            out +=
+                "<line x1=\"\(number(left))\" y1=\"\(number(y))\" x2=\"\(number(width - right))\" y2=\"\(number(y))\" stroke=\"#dde1e6\"/>\n"
+            out +=
+                "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(Format.count(value))</text>\n"
         }
         out += "<text x=\"\(number(left - 6))\" y=\"18\" text-anchor=\"end\" fill=\"#c62828\">real bans</text>\n"
         out += "<text x=\"\(number(left - 6))\" y=\"34\" text-anchor=\"end\" fill=\"#8a5a00\">simulated bans</text>\n"
@@ -342,20 +384,26 @@ public enum ReportHTML {
             let label = rfc3339UTC(bucket.start)
             if bucket.failures > 0 {
                 let barHeight = max(1, plotHeight * Double(bucket.failures) / Double(peak))
-                out += "<rect class=\"bar\" x=\"\(number(x + (step - barWidth) / 2))\" y=\"\(number(top + plotHeight - barHeight))\" width=\"\(number(barWidth))\" height=\"\(number(barHeight))\" fill=\"#5b7fa6\"><title>\(label): \(Format.count(bucket.failures)) failures</title></rect>\n"
+                out +=
+                    "<rect class=\"bar\" x=\"\(number(x + (step - barWidth) / 2))\" y=\"\(number(top + plotHeight - barHeight))\" width=\"\(number(barWidth))\" height=\"\(number(barHeight))\" fill=\"#5b7fa6\"><title>\(label): \(Format.count(bucket.failures)) failures</title></rect>\n"
             }
             if bucket.realBans > 0 {
-                out += "<line x1=\"\(number(center))\" y1=\"\(number(top))\" x2=\"\(number(center))\" y2=\"\(number(top + plotHeight))\" stroke=\"#c62828\" stroke-opacity=\"0.35\"/>\n"
-                out += "<path class=\"real-ban\" d=\"M\(number(center - marker / 2)) 10 L\(number(center + marker / 2)) 10 L\(number(center)) \(number(10 + marker)) Z\" fill=\"#c62828\"><title>\(label): \(Format.count(bucket.realBans)) real bans</title></path>\n"
+                out +=
+                    "<line x1=\"\(number(center))\" y1=\"\(number(top))\" x2=\"\(number(center))\" y2=\"\(number(top + plotHeight))\" stroke=\"#c62828\" stroke-opacity=\"0.35\"/>\n"
+                out +=
+                    "<path class=\"real-ban\" d=\"M\(number(center - marker / 2)) 10 L\(number(center + marker / 2)) 10 L\(number(center)) \(number(10 + marker)) Z\" fill=\"#c62828\"><title>\(label): \(Format.count(bucket.realBans)) real bans</title></path>\n"
             }
             if bucket.simulatedBans > 0 {
-                out += "<line x1=\"\(number(center))\" y1=\"\(number(top))\" x2=\"\(number(center))\" y2=\"\(number(top + plotHeight))\" stroke=\"#ef8f00\" stroke-opacity=\"0.45\" stroke-dasharray=\"3 3\"/>\n"
-                out += "<circle class=\"simulated-ban\" cx=\"\(number(center))\" cy=\"30\" r=\"\(number(marker / 2))\" fill=\"#ef8f00\"><title>\(label): \(Format.count(bucket.simulatedBans)) simulated bans</title></circle>\n"
+                out +=
+                    "<line x1=\"\(number(center))\" y1=\"\(number(top))\" x2=\"\(number(center))\" y2=\"\(number(top + plotHeight))\" stroke=\"#ef8f00\" stroke-opacity=\"0.45\" stroke-dasharray=\"3 3\"/>\n"
+                out +=
+                    "<circle class=\"simulated-ban\" cx=\"\(number(center))\" cy=\"30\" r=\"\(number(marker / 2))\" fill=\"#ef8f00\"><title>\(label): \(Format.count(bucket.simulatedBans)) simulated bans</title></circle>\n"
             }
         }
         // Axis with about eight labelled ticks.
         let axisY = top + plotHeight
-        out += "<line x1=\"\(number(left))\" y1=\"\(number(axisY))\" x2=\"\(number(width - right))\" y2=\"\(number(axisY))\" stroke=\"#555\"/>\n"
+        out +=
+            "<line x1=\"\(number(left))\" y1=\"\(number(axisY))\" x2=\"\(number(width - right))\" y2=\"\(number(axisY))\" stroke=\"#555\"/>\n"
         let tickEvery = max(1, Int((Double(count) / 8).rounded(.up)))
         var previousDay = ""
         for position in stride(from: 0, to: buckets.count, by: tickEvery) {
@@ -363,11 +411,13 @@ public enum ReportHTML {
             let stamp = rfc3339UTC(buckets[position].start)
             let day = String(stamp.prefix(10))
             let clock = String(stamp.dropFirst(11).prefix(5))
-            out += "<line x1=\"\(number(x))\" y1=\"\(number(axisY))\" x2=\"\(number(x))\" y2=\"\(number(axisY + 5))\" stroke=\"#555\"/>\n"
+            out +=
+                "<line x1=\"\(number(x))\" y1=\"\(number(axisY))\" x2=\"\(number(x))\" y2=\"\(number(axisY + 5))\" stroke=\"#555\"/>\n"
             let text = report.bucketSize == .day ? day : clock
             out += "<text x=\"\(number(x))\" y=\"\(number(axisY + 18))\" text-anchor=\"middle\">\(text)</text>\n"
             if report.bucketSize != .day && day != previousDay {
-                out += "<text x=\"\(number(x))\" y=\"\(number(axisY + 32))\" text-anchor=\"middle\" fill=\"#777\">\(day)</text>\n"
+                out +=
+                    "<text x=\"\(number(x))\" y=\"\(number(axisY + 32))\" text-anchor=\"middle\" fill=\"#777\">\(day)</text>\n"
                 previousDay = day
             }
         }
@@ -382,13 +432,17 @@ public enum ReportHTML {
         let height = rowHeight * Double(rows.count) + 10
         let peak = Double(max(1, rows.map(\.value).max() ?? 1))
         let barSpace = width - labelWidth - 90
-        var out = "<svg id=\"\(id)\" class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(width)) \(number(height))\" width=\"\(number(width))\" height=\"\(number(height))\" role=\"img\" aria-label=\"\(SafeText.html(label))\">\n"
+        var out =
+            "<svg id=\"\(id)\" class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(width)) \(number(height))\" width=\"\(number(width))\" height=\"\(number(height))\" role=\"img\" aria-label=\"\(SafeText.html(label))\">\n"
         for (position, row) in rows.enumerated() {
             let y = 5 + Double(position) * rowHeight
             let barWidth = max(1, barSpace * Double(row.value) / peak)
-            out += "<text x=\"\(number(labelWidth - 8))\" y=\"\(number(y + 14))\" text-anchor=\"end\">\(row.label)</text>\n"
-            out += "<rect class=\"bar\" x=\"\(number(labelWidth))\" y=\"\(number(y + 3))\" width=\"\(number(barWidth))\" height=\"\(number(rowHeight - 6))\" fill=\"\(color)\"><title>\(row.label): \(Format.count(row.value))</title></rect>\n"
-            out += "<text x=\"\(number(labelWidth + barWidth + 6))\" y=\"\(number(y + 14))\">\(Format.count(row.value))</text>\n"
+            out +=
+                "<text x=\"\(number(labelWidth - 8))\" y=\"\(number(y + 14))\" text-anchor=\"end\">\(row.label)</text>\n"
+            out +=
+                "<rect class=\"bar\" x=\"\(number(labelWidth))\" y=\"\(number(y + 3))\" width=\"\(number(barWidth))\" height=\"\(number(rowHeight - 6))\" fill=\"\(color)\"><title>\(row.label): \(Format.count(row.value))</title></rect>\n"
+            out +=
+                "<text x=\"\(number(labelWidth + barWidth + 6))\" y=\"\(number(y + 14))\">\(Format.count(row.value))</text>\n"
         }
         return out + "</svg>\n"
     }

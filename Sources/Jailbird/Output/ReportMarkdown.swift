@@ -7,7 +7,8 @@ public enum ReportMarkdown {
     public static func render(_ report: IncidentReport, timelineRows: Int = 48) -> String {
         var out = "# Incident report: \(rfc3339UTC(report.since)) to \(rfc3339UTC(report.until))\n\n"
         out += "All times UTC. Inputs: "
-        out += report.fileNames.isEmpty ? "none" : report.fileNames.map { SafeText.markdown($0) }.joined(separator: ", ")
+        out +=
+            report.fileNames.isEmpty ? "none" : report.fileNames.map { SafeText.markdown($0) }.joined(separator: ", ")
         out += ".\n\n"
         out += compromiseSection(report)
         out += summarySection(report)
@@ -21,7 +22,8 @@ public enum ReportMarkdown {
         return out
     }
 
-    static func table(_ header: [String], alignRight: Set<Int> = [], _ rows: [[String]], indent: String = "") -> String {
+    static func table(_ header: [String], alignRight: Set<Int> = [], _ rows: [[String]], indent: String = "") -> String
+    {
         var out = indent + "| " + header.joined(separator: " | ") + " |\n"
         out += indent + "|" + header.indices.map { alignRight.contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
         for row in rows { out += indent + "| " + row.joined(separator: " | ") + " |\n" }
@@ -35,17 +37,22 @@ public enum ReportMarkdown {
     static func compromiseSection(_ report: IncidentReport) -> String {
         guard !report.compromises.isEmpty else { return "" }
         let count = report.compromises.count
-        var out = "> **⚠ POSSIBLE COMPROMISE: \(Format.count(count)) IP\(count == 1 ? "" : "s") logged in successfully and also failed in this window.**"
+        var out =
+            "> **⚠ POSSIBLE COMPROMISE: \(Format.count(count)) IP\(count == 1 ? "" : "s") logged in successfully and also failed in this window.**"
         out += " Check each login with its owner; change the passwords of these accounts if in doubt.\n>\n"
         out += table(
-            ["IP", "failures", "users failed", "first failure", "logins", "first login", "logged in as", "services", "note"],
+            [
+                "IP", "failures", "users failed", "first failure", "logins", "first login", "logged in as", "services",
+                "note",
+            ],
             alignRight: [1, 2, 4],
             report.compromises.map { entry in
                 var notes: [String] = []
                 if entry.succeededAfterFailing { notes.append("login after failing") }
                 if entry.succeededAsFailedUser { notes.append("same user failed first") }
                 return [
-                    "\(entry.ip)", Format.count(entry.failures), Format.count(entry.failedUsers), rfc3339UTC(entry.firstFailure),
+                    "\(entry.ip)", Format.count(entry.failures), Format.count(entry.failedUsers),
+                    rfc3339UTC(entry.firstFailure),
                     Format.count(entry.successes), rfc3339UTC(entry.firstSuccess), users(entry.successUsers),
                     entry.services.map(\.description).joined(separator: ", "), notes.joined(separator: "; "),
                 ]
@@ -90,7 +97,8 @@ public enum ReportMarkdown {
         rows.append([
             "Possible compromises",
             report.compromises.isEmpty
-                ? "none: no successful login from an IP that also failed" : "**\(Format.count(report.compromises.count))** (see above)",
+                ? "none: no successful login from an IP that also failed"
+                : "**\(Format.count(report.compromises.count))** (see above)",
         ])
         return "## Summary\n\n" + table(["", "value"], rows) + "\n"
     }
@@ -101,7 +109,10 @@ public enum ReportMarkdown {
             + table(
                 ["service", "failures", "attackers", "successful logins"], alignRight: [1, 2, 3],
                 report.services.map {
-                    [$0.service.description, Format.count($0.failures), Format.count($0.attackers), Format.count($0.successes)]
+                    [
+                        $0.service.description, Format.count($0.failures), Format.count($0.attackers),
+                        Format.count($0.successes),
+                    ]
                 }) + "\n"
     }
 
@@ -110,13 +121,19 @@ public enum ReportMarkdown {
         let active = report.timeline.filter { $0.failures > 0 || $0.realBans > 0 || $0.simulatedBans > 0 }
         guard let peak = report.timeline.max(by: { ($0.failures, $1.start) < ($1.failures, $0.start) }), !active.isEmpty
         else { return out + "No failures and no bans in the window.\n\n" }
-        out += "Peak: \(Format.count(peak.failures)) failures in the \(report.bucketSize.name) from \(rfc3339UTC(peak.start)). "
-        out += "\(Format.count(active.count)) of \(Format.count(report.timeline.count)) \(report.bucketSize.name)s had activity.\n\n"
+        out +=
+            "Peak: \(Format.count(peak.failures)) failures in the \(report.bucketSize.name) from \(rfc3339UTC(peak.start)). "
+        out +=
+            "\(Format.count(active.count)) of \(Format.count(report.timeline.count)) \(report.bucketSize.name)s had activity.\n\n"
         var shown = active
         if active.count > limit {
             let busiest = Set(
-                active.sorted { ($1.failures + $1.realBans + $1.simulatedBans, $0.start) < ($0.failures + $0.realBans + $0.simulatedBans, $1.start) }
-                    .prefix(limit).map(\.start))
+                active.sorted {
+                    ($1.failures + $1.realBans + $1.simulatedBans, $0.start) < (
+                        $0.failures + $0.realBans + $0.simulatedBans, $1.start
+                    )
+                }
+                .prefix(limit).map(\.start))
             shown = active.filter { busiest.contains($0.start) }
         }
         out += table(
@@ -128,7 +145,8 @@ public enum ReportMarkdown {
                 ]
             })
         if shown.count < active.count {
-            out += "\n\(Format.count(active.count - shown.count)) quieter \(report.bucketSize.name)s with activity are left out (the HTML report charts them all).\n"
+            out +=
+                "\n\(Format.count(active.count - shown.count)) quieter \(report.bucketSize.name)s with activity are left out (the HTML report charts them all).\n"
         }
         return out + "\n"
     }
@@ -137,14 +155,19 @@ public enum ReportMarkdown {
         guard !report.offenders.isEmpty else { return "" }
         var out = "## Top offenders\n\n"
         out += table(
-            ["IP", "failures", "first seen", "last seen", "users tried", "most tried", "real bans", "simulated bans", "network"],
+            [
+                "IP", "failures", "first seen", "last seen", "users tried", "most tried", "real bans", "simulated bans",
+                "network",
+            ],
             alignRight: [1, 4, 6, 7],
             report.offenders.map { row in
                 [
                     "\(row.ip)", Format.count(row.failures), rfc3339UTC(row.firstSeen), rfc3339UTC(row.lastSeen),
                     Format.count(row.distinctUsers),
                     row.topUsers.isEmpty
-                        ? "–" : row.topUsers.map { "\"\(SafeText.markdown($0.user))\" ×\(Format.count($0.count))" }.joined(separator: ", "),
+                        ? "–"
+                        : row.topUsers.map { "\"\(SafeText.markdown($0.user))\" ×\(Format.count($0.count))" }.joined(
+                            separator: ", "),
                     Format.count(row.realBans), row.simulatedBans.map(Format.count) ?? "–", "\(row.network)",
                 ]
             })
@@ -160,7 +183,10 @@ public enum ReportMarkdown {
         out += table(
             ["network", "failures", "attackers", "first seen", "last seen"], alignRight: [1, 2],
             report.networks.map {
-                ["\($0.network)", Format.count($0.failures), Format.count($0.attackers), rfc3339UTC($0.firstSeen), rfc3339UTC($0.lastSeen)]
+                [
+                    "\($0.network)", Format.count($0.failures), Format.count($0.attackers), rfc3339UTC($0.firstSeen),
+                    rfc3339UTC($0.lastSeen),
+                ]
             })
         if report.networkCount > report.networks.count {
             out += "\n…and \(Format.count(report.networkCount - report.networks.count)) more networks.\n"
@@ -173,7 +199,9 @@ public enum ReportMarkdown {
         var out = "## Users and extensions targeted\n\n"
         out += table(
             ["user", "failures", "attackers"], alignRight: [1, 2],
-            report.users.map { ["\"\(SafeText.markdown($0.user))\"", Format.count($0.failures), Format.count($0.attackers)] })
+            report.users.map {
+                ["\"\(SafeText.markdown($0.user))\"", Format.count($0.failures), Format.count($0.attackers)]
+            })
         if report.distinctUsers > report.users.count {
             out += "\n…and \(Format.count(report.distinctUsers - report.users.count)) more users.\n"
         }
@@ -184,16 +212,20 @@ public enum ReportMarkdown {
         guard !report.phases.isEmpty else { return "" }
         let settings = report.settings
         var out = "## Attack phases\n\n"
-        out += "An attacker's failures form one phase until it pauses more than \(Format.duration(Double(settings.phaseGap))). "
+        out +=
+            "An attacker's failures form one phase until it pauses more than \(Format.duration(Double(settings.phaseGap))). "
         out += "A phase is a *scan* when it names at least \(settings.scanMinimumUsers) users with at most "
-        out += "\(Format.number(settings.scanMaximumTriesPerUser)) tries each on average, otherwise *brute force* on its most tried user. "
-        out += "\(Format.count(report.scanPhases)) scan and \(Format.count(report.bruteForcePhases)) brute-force phases; the longest:\n\n"
+        out +=
+            "\(Format.number(settings.scanMaximumTriesPerUser)) tries each on average, otherwise *brute force* on its most tried user. "
+        out +=
+            "\(Format.count(report.scanPhases)) scan and \(Format.count(report.bruteForcePhases)) brute-force phases; the longest:\n\n"
         out += table(
             ["IP", "phase", "from", "to", "duration", "failures", "users", "most tried"], alignRight: [4, 5, 6],
             report.phases.map { phase in
                 [
                     "\(phase.ip)", phase.kind.rawValue, rfc3339UTC(phase.start), rfc3339UTC(phase.end),
-                    Format.duration(Double(phase.end - phase.start)), Format.count(phase.failures), Format.count(phase.users),
+                    Format.duration(Double(phase.end - phase.start)), Format.count(phase.failures),
+                    Format.count(phase.users),
                     phase.topUser.map { "\"\(SafeText.markdown($0))\" ×\(Format.count(phase.topUserFailures))" } ?? "–",
                 ]
             })
@@ -204,16 +236,22 @@ public enum ReportMarkdown {
         let bans = report.bans
         var out = "## What fail2ban did and what the configuration would have done\n\n"
         if bans.hasRealLog {
-            out += "fail2ban.log: \(Format.count(bans.realBans)) bans and \(Format.count(bans.realRestoredBans)) restored bans of \(Format.count(bans.realBannedIPs)) IPs, \(Format.count(bans.realUnbans)) unbans"
+            out +=
+                "fail2ban.log: \(Format.count(bans.realBans)) bans and \(Format.count(bans.realRestoredBans)) restored bans of \(Format.count(bans.realBannedIPs)) IPs, \(Format.count(bans.realUnbans)) unbans"
             if !bans.realBansByJail.isEmpty {
-                out += " (" + bans.realBansByJail.map { "\(SafeText.markdown($0.jail)): \(Format.count($0.bans))" }.joined(separator: ", ") + ")"
+                out +=
+                    " ("
+                    + bans.realBansByJail.map { "\(SafeText.markdown($0.jail)): \(Format.count($0.bans))" }.joined(
+                        separator: ", ") + ")"
             }
             out += ".\n\n"
         } else {
-            out += "No fail2ban.log records in the window: give fail2ban.log among the inputs to see what fail2ban really did.\n\n"
+            out +=
+                "No fail2ban.log records in the window: give fail2ban.log among the inputs to see what fail2ban really did.\n\n"
         }
         guard let simulated = bans.simulated else {
-            return out + "No jails simulated: give --config DIR or --jail NAME to see what the configuration would have done.\n\n"
+            return out
+                + "No jails simulated: give --config DIR or --jail NAME to see what the configuration would have done.\n\n"
         }
         out += "Simulated jails:\n\n"
         out += table(
@@ -228,23 +266,32 @@ public enum ReportMarkdown {
         out += "\nSimulated: \(Format.count(simulated.bans)) bans of \(Format.count(simulated.bannedIPs)) IPs.\n"
         if bans.hasRealLog {
             let compared = simulated.reproduced + simulated.missed.count
-            out += "Of \(Format.count(compared)) real bans of the simulated jails, the simulation reproduced \(Format.count(simulated.reproduced)) and missed \(Format.count(simulated.missed.count)); "
+            out +=
+                "Of \(Format.count(compared)) real bans of the simulated jails, the simulation reproduced \(Format.count(simulated.reproduced)) and missed \(Format.count(simulated.missed.count)); "
             out += "it added \(Format.count(simulated.added.count)) bans fail2ban did not make."
-            if simulated.otherJails > 0 { out += " \(Format.count(simulated.otherJails)) real bans belong to jails not simulated." }
+            if simulated.otherJails > 0 {
+                out += " \(Format.count(simulated.otherJails)) real bans belong to jails not simulated."
+            }
             out += "\n"
             if !simulated.missed.isEmpty {
                 out += "\nMissed (real bans the configuration would not have made):\n\n"
                 for (ban, reason) in simulated.missed.prefix(limit) {
-                    out += "- \\[\(SafeText.markdown(ban.jail))\\] \(ban.ip) at \(rfc3339UTC(ban.time)): \(SafeText.markdown(reason))\n"
+                    out +=
+                        "- \\[\(SafeText.markdown(ban.jail))\\] \(ban.ip) at \(rfc3339UTC(ban.time)): \(SafeText.markdown(reason))\n"
                 }
-                if simulated.missed.count > limit { out += "- …and \(Format.count(simulated.missed.count - limit)) more\n" }
+                if simulated.missed.count > limit {
+                    out += "- …and \(Format.count(simulated.missed.count - limit)) more\n"
+                }
             }
             if !simulated.added.isEmpty {
                 out += "\nAdded (bans the configuration would have made that fail2ban did not):\n\n"
                 for ban in simulated.added.prefix(limit) {
-                    out += "- \\[\(SafeText.markdown(ban.jail))\\] \(ban.ip) at \(rfc3339UTC(ban.start)): \(SafeText.markdown(ban.reason))\n"
+                    out +=
+                        "- \\[\(SafeText.markdown(ban.jail))\\] \(ban.ip) at \(rfc3339UTC(ban.start)): \(SafeText.markdown(ban.reason))\n"
                 }
-                if simulated.added.count > limit { out += "- …and \(Format.count(simulated.added.count - limit)) more\n" }
+                if simulated.added.count > limit {
+                    out += "- …and \(Format.count(simulated.added.count - limit)) more\n"
+                }
             }
         }
         return out + "\n"
