@@ -8,8 +8,8 @@ public struct JailbirdCommand: ParsableCommand {
         abstract: "Log forensics for Asterisk and sshd servers behind fail2ban.",
         version: "0.1.0",
         subcommands: [
-            ScanCommand.self, SimulateCommand.self, ExplainCommand.self, SweepCommand.self, OffendersCommand.self,
-            StatsCommand.self,
+            ScanCommand.self, SimulateCommand.self, ExplainCommand.self, SweepCommand.self, ReportCommand.self,
+            OffendersCommand.self, StatsCommand.self,
         ]
     )
 

@@ -188,12 +188,12 @@ extension ScanCommandTests {
         for shell in ["bash", "zsh", "fish"] {
             let run = try CLIRun.run(["--generate-completion-script", shell])
             #expect(run.status == 0)
-            for command in ["scan", "simulate", "explain", "sweep", "offenders", "stats"] { #expect(run.stdout.contains(command), "\(shell): \(command)") }
+            for command in ["scan", "simulate", "explain", "sweep", "report", "offenders", "stats"] { #expect(run.stdout.contains(command), "\(shell): \(command)") }
         }
     }
 
     @Test func everyCommandHasHelpWithExamples() throws {
-        for command in ["scan", "simulate", "explain", "sweep", "offenders", "stats"] {
+        for command in ["scan", "simulate", "explain", "sweep", "report", "offenders", "stats"] {
             let run = try CLIRun.run([command, "--help"])
             #expect(run.status == 0)
             #expect(run.stdout.contains("Examples:"), "\(command)")

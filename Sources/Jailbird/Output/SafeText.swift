@@ -64,6 +64,48 @@ public enum SafeText {
         return result
     }
 
+    /// Text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"` and `'`
+    /// become character references, and control characters (C0, DEL, C1, the line separators and
+    /// the bidirectional overrides, which could reorder what a reader sees) are shown as `\xNN`
+    /// escapes as on a terminal. The one escaping function of the HTML report: every
+    /// log-derived string goes through it, in text, attributes and SVG alike.
+    public static func html(_ text: String) -> String {
+        let visible = terminal(text)
+        var result = ""
+        result.reserveCapacity(visible.utf8.count)
+        for scalar in visible.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// Text for Markdown (CommonMark / GitHub), also inside table cells: control characters are
+    /// shown as `\xNN` escapes, and every ASCII character that Markdown could read as syntax
+    /// (emphasis, code, links, images, HTML, table pipes, headings, mentions `@`, references
+    /// `#`, math `$`, entities `&`) is escaped with a backslash, so the text renders literally.
+    public static func markdown(_ text: String) -> String {
+        let visible = terminal(text)
+        var result = ""
+        result.reserveCapacity(visible.utf8.count)
+        for scalar in visible.unicodeScalars {
+            if markdownSyntax.contains(scalar) { result += "\\" }
+            result.unicodeScalars.append(scalar)
+        }
+        return result
+    }
+
+    private static let markdownSyntax: Set<Unicode.Scalar> = [
+        "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "<", ">", "#", "+", "-", "!", "|", "~", "@", "$", "&",
+        "=", ":",
+    ]
+
     /// An RFC 4180 CSV field. Fields that a spreadsheet would run as a formula (starting with
     /// `=`, `+`, `-`, `@`, tab or CR) get a leading `'`; fields with a comma, quote, CR or LF are
     /// quoted with inner quotes doubled.

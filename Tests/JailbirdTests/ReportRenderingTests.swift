@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@testable import Jailbird
+
+@Suite struct ReportRenderingTests {
+    static func scenarioReport() throws -> IncidentReport {
+        let scenario = try ReportScenario()
+        return IncidentReport(analysis: scenario.analysis(), since: ReportScenario.t0, until: ReportScenario.t0 + 7200)
+    }
+
+    static func hostileReport() -> IncidentReport { IncidentReport(analysis: HostileScenario.analysis()) }
+
+    // MARK: SafeText
+
+    @Test func htmlEscapesMarkupQuotesAndControls() {
+        #expect(SafeText.html("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;")
+        #expect(SafeText.html("\u{1b}[31mred") == "\\x1b[31mred")
+        #expect(SafeText.html("abc\u{202E}txt") == "abc\\x{202e}txt")
+        #expect(SafeText.html("plain 100@pbx") == "plain 100@pbx")
+    }
+
+    @Test func markdownEscapesSyntax() {
+        #expect(SafeText.markdown("a|b") == "a\\|b")
+        #expect(SafeText.markdown("`x` [l](u) <b> *e* @who #1") == "\\`x\\` \\[l\\]\\(u\\) \\<b\\> \\*e\\* \\@who \\#1")
+        #expect(SafeText.markdown("\u{7}") == "\\\\x07")
+        #expect(SafeText.markdown("1000") == "1000")
+    }
+
+    // MARK: Markdown
+
+    @Test func markdownHasTheScenarioFigures() throws {
+        let text = ReportMarkdown.render(try Self.scenarioReport())
+        #expect(text.hasPrefix("# Incident report: 2024-03-01T10:00:00Z to 2024-03-01T12:00:00Z\n"))
+        #expect(text.contains("| Failures | 130 |"))
+        #expect(text.contains("| Distinct attackers (IPs) | 5 (IPv4 4, IPv6 1) |"))
+        #expect(text.contains("| Successful logins | 1 |"))
+        #expect(text.contains("| asterisk | 122 | 4 | 1 |"))
+        #expect(text.contains("| 2024-03-01T10:00:00Z | 21 | 1 | 1 |"))
+        #expect(text.contains("| 203.0.113.0/24 | 120 | 3 | 2024-03-01T10:00:00Z | 2024-03-01T10:11:57Z |"))
+        #expect(text.contains("| \"1000\" | 3 | 3 |"))
+        #expect(text.contains("3 scan and 2 brute-force phases"))
+        #expect(
+            text.contains(
+                "| 2001:db8:66::1 | brute force | 2024-03-01T10:00:00Z | 2024-03-01T11:03:00Z | 1h3m | 8 | 1 | \"root\" ×8 |"
+            ))
+        #expect(text.contains("the simulation reproduced 2 and missed 1; it added 1 bans"))
+        // The compromise comes first, loudly, before the summary.
+        let alert = try #require(text.range(of: "**⚠ POSSIBLE COMPROMISE: 1 IP logged in successfully and also failed"))
+        let summary = try #require(text.range(of: "## Summary"))
+        #expect(alert.lowerBound < summary.lowerBound)
+        #expect(
+            text.contains(
+                "> | 198.51.100.7 | 2 | 1 | 2024-03-01T10:30:00Z | 1 | 2024-03-01T10:30:20Z | \"201\" | asterisk | login after failing; same user failed first |"
+            ))
+    }
+
+    @Test func markdownShowsHostileTextAsText() {
+        let text = ReportMarkdown.render(Self.hostileReport())
+        // Every `<` from the data is backslash-escaped (a literal `<` in CommonMark).
+        #expect(zip(text, text.dropFirst()).allSatisfy { $0.1 != "<" || $0.0 == "\\" })
+        #expect(text.contains("<") == false || text.contains("\\<"))
+        #expect(text.contains("\\<script\\>alert\\(1\\)\\</script\\>"))
+        // Every row of the users table keeps its 3 columns: no unescaped pipe from the data.
+        let section = text.components(separatedBy: "## Users and extensions targeted\n\n")[1].components(
+            separatedBy: "\n\n")[0]
+        let rows = section.split(separator: "\n")
+        #expect(rows.count == 2 + HostileScenario.strings.count)
+        for row in rows {
+            let unescapedPipes =
+                zip(row, row.dropFirst()).filter { $0.0 != "\\" && $0.1 == "|" }.count + (row.first == "|" ? 1 : 0)
+            #expect(unescapedPipes == 4, "\(row)")
+        }
+    }
+
+    // MARK: HTML
+
+    @Test func htmlShowsHostileTextEscapedEverywhere() {
+        let html = ReportHTML.render(Self.hostileReport())
+        for raw in ["<script", "<img", "<b>x", "<i>jail", "</svg><"] { #expect(!html.contains(raw), "\(raw)") }
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(html.contains("&lt;/svg&gt;&lt;b&gt;x"))
+        #expect(html.contains("full&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(html.contains("&lt;i&gt;jail&lt;/i&gt;"))
+        // The user chart labels the bars with the hostile names, escaped, inside the SVG.
+        let chart = html.components(separatedBy: "<svg id=\"users-chart\"")[1].components(separatedBy: "</svg>")[0]
+        #expect(chart.contains("&lt;/svg&gt;&lt;b&gt;x"))
+        #expect(html.components(separatedBy: "<svg ").count == html.components(separatedBy: "</svg>").count)
+    }
+
+    @Test func htmlIsSelfContained() throws {
+        let html = ReportHTML.render(try Self.scenarioReport())
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<style>"))
+        #expect(html.contains("@media print"))
+        #expect(html.contains("Content-Security-Policy"))
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains("<link"))
+        #expect(!html.contains(" src="))
+        // The only URL is the SVG namespace.
+        let urls = html.components(separatedBy: "http://").count + html.components(separatedBy: "https://").count - 2
+        #expect(urls == html.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1)
+        #expect(html.contains("<svg id=\"timeline-chart\""))
+        #expect(html.contains("<svg id=\"offenders-chart\""))
+        #expect(html.components(separatedBy: "class=\"real-ban\"").count - 1 == 3)
+        #expect(html.components(separatedBy: "class=\"simulated-ban\"").count - 1 == 3)
+        #expect(html.contains("POSSIBLE COMPROMISE: 1 IP logged in successfully"))
+    }
+}
