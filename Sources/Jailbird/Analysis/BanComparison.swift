@@ -45,6 +45,13 @@ public struct BanComparison: Sendable {
             guard let ip = input.events.hosts[Int(ban.host)].address else { continue }
             byKey["\(input.jails[ban.jail].name) \(ip)", default: []].append(index)
         }
+        // Failure times per (jail, IP), built once for the reasons of missed bans.
+        var failureTimes: [String: [Int64]] = [:]
+        let events = input.events
+        for index in events.indices where events.kinds[index] == .failure {
+            guard let ip = events.host(at: index).address else { continue }
+            failureTimes["\(input.streamJails[Int(events.files[index])]) \(ip)", default: []].append(events.times[index])
+        }
         for realBan in realBans.sorted(by: { $0.time < $1.time }) {
             guard let jail = input.jails.firstIndex(where: { $0.name == realBan.jail }) else {
                 otherJails += 1
@@ -66,7 +73,8 @@ public struct BanComparison: Sendable {
                 real.append((realBan, .reproduced(ban: running, offset: result.bans[running].start - realBan.time)))
                 continue
             }
-            real.append((realBan, .missed(reason: Self.whyNot(realBan, jail: jail, input: input, result: result))))
+            real.append(
+                (realBan, .missed(reason: Self.whyNot(realBan, jail: jail, input: input, failureTimes: failureTimes["\(jail) \(realBan.ip)"] ?? []))))
         }
         var added: [(ban: Int, reason: String)] = []
         for index in result.bans.indices where !matchedSimulated.contains(index) {
@@ -89,25 +97,16 @@ public struct BanComparison: Sendable {
     }
 
     /// Why the simulation did not ban at the time of a real ban: the failures it saw.
-    static func whyNot(_ realBan: RealBan, jail: Int, input: SimulationInput, result: SimulationResult) -> String {
+    static func whyNot(_ realBan: RealBan, jail: Int, input: SimulationInput, failureTimes: [Int64]) -> String {
         if realBan.restored { return "a Restore Ban after a restart: fail2ban carried an earlier ban over" }
         let parameters = input.jails[jail]
         if parameters.ignore.contains(realBan.ip) { return "the IP is in ignoreip of the simulated configuration" }
-        let events = input.events
-        var within = 0
-        var total = 0
-        for index in events.indices where events.kinds[index] == .failure {
-            guard input.streamJails[Int(events.files[index])] == jail, events.host(at: index).address == realBan.ip
-            else { continue }
-            total += 1
-            let time = events.times[index]
-            if Double(time) > Double(realBan.time) - parameters.findTime && time <= realBan.time { within += 1 }
-        }
-        if total == 0 {
+        if failureTimes.isEmpty {
             return parameters.isRecidive
                 ? "the simulation did not ban this IP often enough in the other jails"
                 : "the given logs hold no failure of this IP for [\(parameters.name)]"
         }
+        let within = failureTimes.filter { Double($0) > Double(realBan.time) - parameters.findTime && $0 <= realBan.time }.count
         return "the logs hold \(within) failure\(within == 1 ? "" : "s") of this IP in the \(Format.duration(parameters.findTime)) before it (maxretry \(parameters.maxRetry))"
     }
 }

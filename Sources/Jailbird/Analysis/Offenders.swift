@@ -137,11 +137,12 @@ extension AnalysisInput {
             }
         }
         var rows: [Offender] = []
+        let userNames = events.users
         for host in 0..<hostCount where tally.failures[host] > 0 {
             guard let ip = events.hosts[host].address else { continue }
             let users = usersOfHost[host]
-            let top = users.sorted { ($1.count, events.users[Int($0.user - 1)]) < ($0.count, events.users[Int($1.user - 1)]) }
-                .prefix(topUsers).map { (user: events.users[Int($0.user - 1)], count: $0.count) }
+            let top = users.sorted { ($1.count, userNames[Int($0.user - 1)]) < ($0.count, userNames[Int($1.user - 1)]) }
+                .prefix(topUsers).map { (user: userNames[Int($0.user - 1)], count: $0.count) }
             rows.append(
                 Offender(
                     ip: ip, firstSeen: tally.first[host], lastSeen: tally.last[host], failures: tally.failures[host],
