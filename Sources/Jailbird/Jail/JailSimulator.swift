@@ -43,13 +43,17 @@ public struct SimulationOptions: Sendable {
     public var dbPurgeAge: Int64
     /// Seed of `bantime.rndtime`.
     public var seed: UInt64
+    /// How many threads replay IPs at once; nil uses every active core (at most 8). The result
+    /// does not depend on it. Tracing always uses one.
+    public var workers: Int?
 
     public init(
-        whileBanned: WhileBanned = .prevented, dbPurgeAge: Int64 = 86_400, seed: UInt64 = 0
+        whileBanned: WhileBanned = .prevented, dbPurgeAge: Int64 = 86_400, seed: UInt64 = 0, workers: Int? = nil
     ) {
         self.whileBanned = whileBanned
         self.dbPurgeAge = dbPurgeAge
         self.seed = seed
+        self.workers = workers
     }
 }
 
@@ -168,10 +172,21 @@ public struct SimulationResult: Sendable {
 /// view of fail2ban.log — is keyed by IP, so each IP's timeline is replayed on its own, across
 /// all jails at once, in time order; IPs are spread over the cores.
 public enum JailSimulator {
+    /// Replays `input`; builds the plan for it first.
     public static func simulate(
         _ input: SimulationInput, options: SimulationOptions = SimulationOptions(), traceHost: UInt32? = nil
     ) -> SimulationResult {
-        let groups = HostGroups(input)
+        simulate(input, plan: SimulationPlan(input.events), options: options, traceHost: traceHost)
+    }
+
+    /// Replays `input` with a plan built from `input.events` (the same store, unchanged since):
+    /// replaying one store under many jail settings builds the plan once.
+    public static func simulate(
+        _ input: SimulationInput, plan: SimulationPlan, options: SimulationOptions = SimulationOptions(),
+        traceHost: UInt32? = nil
+    ) -> SimulationResult {
+        precondition(plan.storeCount == input.events.count, "the plan was built from another event store")
+        let groups = plan
         let hostsToReplay: [Int]
         if let traceHost {
             hostsToReplay = groups.position(of: traceHost).map { [$0] } ?? []
@@ -179,7 +194,7 @@ public enum JailSimulator {
             hostsToReplay = Array(0..<groups.hostCount)
         }
 
-        let workers = traceHost == nil ? max(1, min(8, System.activeProcessorCount)) : 1
+        let workers = traceHost == nil ? max(1, options.workers ?? min(8, System.activeProcessorCount)) : 1
         var partials = [IPReplay.Output](repeating: IPReplay.Output(jailCount: input.jails.count), count: workers)
         partials.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let base = slots.baseAddress!
@@ -236,18 +251,23 @@ public enum JailSimulator {
 }
 
 /// The failure events of each host, in replay order: by time, then stream, then line (the
-/// order of the event store, which holds streams one after another).
-struct HostGroups {
+/// order of the event store, which holds streams one after another). It depends on the events
+/// only, not on the jails: build it once to replay one store under many jail settings.
+public struct SimulationPlan: Sendable {
     /// Event indices grouped by host position; `starts[p]..<starts[p+1]` is host p's range.
     private var order: [UInt32] = []
     private var starts: [Int] = []
     private var hostIDs: [UInt32] = []
     private var positionOfHost: [UInt32: Int] = [:]
 
-    var hostCount: Int { hostIDs.count }
+    /// The number of events (of any kind) in the store the plan was built from.
+    public let storeCount: Int
 
-    init(_ input: SimulationInput) {
-        let events = input.events
+    /// Hosts with at least one failure.
+    public var hostCount: Int { hostIDs.count }
+
+    public init(_ events: EventStore) {
+        storeCount = events.count
         // Count the failures of each host (counting sort keeps store order within a host).
         var counts = [Int](repeating: 0, count: events.hosts.count)
         for index in events.indices where events.kinds[index] == .failure {
@@ -287,6 +307,11 @@ struct HostGroups {
                 order[range].sort { (times[Int($0)], $0) < (times[Int($1)], $1) }
             }
         }
+    }
+
+    /// The bytes the plan's arrays hold (the dictionary counted at 16 bytes an entry).
+    public var byteCount: Int {
+        order.capacity * 4 + starts.capacity * 8 + hostIDs.capacity * 4 + positionOfHost.capacity * 16
     }
 
     func position(of host: UInt32) -> Int? { positionOfHost[host] }
