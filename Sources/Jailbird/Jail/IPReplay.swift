@@ -104,9 +104,9 @@ struct IPReplay {
         var failures = 0
         /// The failure's event; -1 for a recidive failure fed by a simulated ban.
         var ticketEvent = -1
-        /// For a recidive failure fed by a simulated ban: that ban's index in `output.bans`.
+        /// For a recidive failure fed by a simulated ban: that ban's index in `bans`.
         var ticketTriggerBan = -1
-        /// Index in `output.bans` of the running ban, -1 when none; and its end (infinity when
+        /// Index in `bans` of the running ban, -1 when none; and its end (infinity when
         /// permanent), kept here so unbanning does not read the ban.
         var activeBan = -1
         var activeEnd = 0.0
@@ -123,25 +123,81 @@ struct IPReplay {
         var ignored = false
     }
 
+    /// Memory a worker reuses for every IP. A class so that the hot loop works on raw pointers
+    /// (no bounds or uniqueness checks per access) and `deinit` frees them.
+    final class Scratch {
+        /// Per jail: the IP's state, and the worker's counters.
+        let states: UnsafeMutablePointer<JailState>
+        let counters: UnsafeMutablePointer<JailCounters>
+        let jailCount: Int
+        /// The times (and jails) of the current IP's failures, gathered before the replay: the
+        /// gather loop has no dependencies between iterations, so the processor overlaps its
+        /// cache misses instead of stalling on each in the middle of the jail logic.
+        private(set) var times: UnsafeMutablePointer<Int64>
+        private(set) var jails: UnsafeMutablePointer<Int>
+        private(set) var capacity = 1024
+
+        init(jailCount: Int) {
+            self.jailCount = jailCount
+            states = .allocate(capacity: jailCount)
+            states.initialize(repeating: JailState(), count: jailCount)
+            counters = .allocate(capacity: jailCount)
+            counters.initialize(repeating: JailCounters(), count: jailCount)
+            times = .allocate(capacity: capacity)
+            jails = .allocate(capacity: capacity)
+        }
+
+        /// Room for `count` gathered failures.
+        func reserve(_ count: Int) {
+            guard count > capacity else { return }
+            times.deallocate()
+            jails.deallocate()
+            capacity = max(count, capacity * 2)
+            times = .allocate(capacity: capacity)
+            jails = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            states.deallocate()
+            counters.deallocate()
+            times.deallocate()
+            jails.deallocate()
+        }
+    }
+
     let setup: ReplaySetup
     let tracing: Bool
-    private(set) var output: Output
-    private var states: [JailState]
+    private var bans: [SimulatedBan] = []
+    private var secondsToFirstBan: [[Int64]]
+    private var trace: [TraceStep] = []
+    private let scratch: Scratch
+    private let states: UnsafeMutablePointer<JailState>
+    private let counters: UnsafeMutablePointer<JailCounters>
     private var host: UInt32 = 0
     private var address = IPAddress(ipv4: 0)
     /// How many bans this IP got so far (seeds bantime.rndtime).
     private var banOrdinal: UInt64 = 0
-    /// The times (and jails) of the current IP's failures, gathered before the replay: the
-    /// gather loop has no dependencies between iterations, so the processor overlaps its cache
-    /// misses instead of stalling on each in the middle of the jail logic.
-    private var times: [Int64] = []
-    private var jails: [Int] = []
+    /// The earliest end of the IP's running bans (infinity when none): unbanning has nothing
+    /// to do before then.
+    private var nextUnban = Double.infinity
 
     init(setup: ReplaySetup, tracing: Bool) {
         self.setup = setup
         self.tracing = tracing
-        output = Output(jailCount: setup.rules.count)
-        states = [JailState](repeating: JailState(), count: setup.rules.count)
+        scratch = Scratch(jailCount: setup.rules.count)
+        states = scratch.states
+        counters = scratch.counters
+        secondsToFirstBan = [[Int64]](repeating: [], count: setup.rules.count)
+    }
+
+    /// What the worker produced over all the IPs it replayed.
+    var output: Output {
+        var result = Output(jailCount: scratch.jailCount)
+        result.bans = bans
+        result.counters = Array(UnsafeBufferPointer(start: counters, count: scratch.jailCount))
+        result.secondsToFirstBan = secondsToFirstBan
+        result.trace = trace
+        return result
     }
 
     /// Replays `host`'s failures: `columns.order[range]`, in time order.
@@ -150,36 +206,41 @@ struct IPReplay {
         guard case .address(let address) = hostValue else {
             for slot in range {
                 let jail = singleJail ?? setup.streamJails[Int(columns.files[Int(columns.order[slot])])]
-                output.counters[jail].unresolved += 1
+                counters[jail].unresolved += 1
             }
             return
         }
-        for jail in states.indices {
+        let jailCount = scratch.jailCount
+        for jail in 0..<jailCount {
             states[jail] = JailState()
             if setup.rules[jail].hasIgnoreList { states[jail].ignored = setup.ignoreLists[jail].contains(address) }
         }
         banOrdinal = 0
+        nextUnban = .infinity
         self.host = host
         self.address = address
 
-        times.removeAll(keepingCapacity: true)
-        for slot in range { times.append(columns.times[Int(columns.order[slot])]) }
+        scratch.reserve(range.count)
+        let times = scratch.times
+        let jails = scratch.jails
+        for offset in 0..<range.count { times[offset] = columns.times[Int(columns.order[range.lowerBound + offset])] }
         if singleJail == nil {
-            jails.removeAll(keepingCapacity: true)
-            for slot in range { jails.append(setup.streamJails[Int(columns.files[Int(columns.order[slot])])]) }
+            for offset in 0..<range.count {
+                jails[offset] = setup.streamJails[Int(columns.files[Int(columns.order[range.lowerBound + offset])])]
+            }
         }
         let end = setup.end
         for offset in 0..<range.count {
             let time = times[offset]
             if time > end { break }
-            advance(to: time)
+            if Double(time) > nextUnban { advance(to: time) }
             let event = Int(columns.order[range.lowerBound + offset])
             failure(jail: singleJail ?? jails[offset], time: time, event: event, triggerBan: -1)
         }
         advance(to: end)
-        for jail in states.indices where states[jail].hasCounted {
-            output.counters[jail].attackers += 1
-            if !states[jail].everBanned { output.counters[jail].neverBanned += 1 }
+        for jail in 0..<jailCount where states[jail].hasCounted {
+            counters[jail].attackers += 1
+            if !states[jail].everBanned { counters[jail].neverBanned += 1 }
         }
     }
 
@@ -188,10 +249,15 @@ struct IPReplay {
     /// Unbans every ban that ended before `time` (fail2ban unbans when now > end of ban).
     private mutating func advance(to time: Int64) {
         let now = Double(time)
-        for jail in states.indices where states[jail].activeBan >= 0 && states[jail].activeEnd < now {
-            let index = states[jail].activeBan
-            states[jail].activeBan = -1
-            note(states[jail].activeEnd, jail, -1, .unbanned(ban: index))
+        nextUnban = .infinity
+        for jail in 0..<scratch.jailCount where states[jail].activeBan >= 0 {
+            if states[jail].activeEnd < now {
+                let index = states[jail].activeBan
+                states[jail].activeBan = -1
+                note(states[jail].activeEnd, jail, -1, .unbanned(ban: index))
+            } else {
+                nextUnban = min(nextUnban, states[jail].activeEnd)
+            }
         }
     }
 
@@ -218,6 +284,7 @@ struct IPReplay {
 
     /// The jail whose running ban blocks this IP for `jail` (its own, else any recidive jail),
     /// -1 when none.
+    @inline(__always)
     private func blockingJail(for jail: Int) -> Int {
         if states[jail].activeBan >= 0 { return jail }
         for recidive in setup.recidiveJails where states[recidive].activeBan >= 0 { return recidive }
@@ -230,22 +297,22 @@ struct IPReplay {
         let rule = setup.rules[jail]
         let now = Double(time)
         if states[jail].ignored {
-            output.counters[jail].ignored += 1
+            counters[jail].ignored += 1
             note(now, jail, event, .ignored)
             return
         }
         if !rule.isRecidive {
             let blocker = blockingJail(for: jail)
             if blocker >= 0 {
-                output.counters[jail].duringBan += 1
+                counters[jail].duringBan += 1
                 if setup.options.whileBanned == .prevented {
-                    output.counters[jail].prevented += 1
+                    counters[jail].prevented += 1
                     note(now, jail, event, .prevented(bannedBy: blocker))
                     return
                 }
             }
         }
-        output.counters[jail].counted += 1
+        counters[jail].counted += 1
         if !states[jail].hasCounted {
             states[jail].hasCounted = true
             states[jail].firstCounted = time
@@ -290,7 +357,7 @@ struct IPReplay {
             if time > states[jail].rowTimeOfBan && boost > 1 && states[jail].hasTicket {
                 states[jail].retry += boost - 1
                 states[jail].failures += 1
-                output.counters[jail].boosts += 1
+                counters[jail].boosts += 1
                 note(now, jail, event, .boosted(added: boost - 1, retry: states[jail].retry))
                 if states[jail].retry >= rule.maxRetry {
                     states[jail].hasTicket = false
@@ -313,16 +380,17 @@ struct IPReplay {
         let running = states[jail].activeBan
         if running >= 0 {
             // Already banned: the new end may prolong the running ban (BanManager.addBanTicket).
-            output.counters[jail].alreadyBanned += 1
+            counters[jail].alreadyBanned += 1
             let prolong = end > states[jail].activeEnd
             if prolong {
-                let runningStart = output.bans[running].start
+                let runningStart = bans[running].start
                 var banTime = Double(jailBanTime)
                 if jailBanTime != -1 && start > runningStart { banTime += Double(start - runningStart) }
-                output.bans[running].banTime = banTime
-                output.bans[running].prolongations += 1
+                bans[running].banTime = banTime
+                bans[running].prolongations += 1
                 states[jail].activeEnd = banTime < 0 ? .infinity : Double(runningStart) + banTime
-                output.counters[jail].prolonged += 1
+                nextUnban = min(nextUnban, states[jail].activeEnd)
+                counters[jail].prolonged += 1
             }
             note(Double(time), jail, ticket.ticketEvent, .alreadyBanned(ban: running, prolonged: prolong))
             return
@@ -347,15 +415,16 @@ struct IPReplay {
             states[jail].rowBanTime = jailBanTime == -1 ? -1 : ban.banTime
             states[jail].rowBanCount = ban.count
         }
-        let index = output.bans.count
-        output.bans.append(ban)
+        let index = bans.count
+        bans.append(ban)
         states[jail].activeBan = index
         states[jail].activeEnd = ban.banTime < 0 ? .infinity : Double(start) + ban.banTime
-        output.counters[jail].bans += 1
+        nextUnban = min(nextUnban, states[jail].activeEnd)
+        counters[jail].bans += 1
         if !states[jail].everBanned {
             states[jail].everBanned = true
             let first = states[jail].hasCounted ? states[jail].firstCounted : start
-            output.secondsToFirstBan[jail].append(start - first)
+            secondsToFirstBan[jail].append(start - first)
         }
         banOrdinal += 1
         note(Double(time), jail, ticket.ticketEvent, .banned(ban: index))
@@ -372,7 +441,7 @@ struct IPReplay {
             return hasLiveRow(jail, at: time) ? states[jail].rowBanCount : -1
         }
         var count = -1
-        for other in states.indices where hasLiveRow(other, at: time) {
+        for other in 0..<scratch.jailCount where hasLiveRow(other, at: time) {
             count = max(count, 0) + states[other].rowBanCount
         }
         return count
@@ -394,7 +463,7 @@ struct IPReplay {
     @inline(__always)
     private mutating func note(_ time: Double, _ jail: Int, _ event: Int, _ action: TraceStep.Action) {
         if tracing {
-            output.trace.append(TraceStep(time: time, jail: jail, event: event < 0 ? nil : event, action: action))
+            trace.append(TraceStep(time: time, jail: jail, event: event < 0 ? nil : event, action: action))
         }
     }
 }
