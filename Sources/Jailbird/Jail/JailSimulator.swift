@@ -107,7 +107,8 @@ public struct JailTotals: Sendable, Equatable {
     /// Distinct IPs with at least one counted failure, and how many of them were never banned.
     public var attackers = 0
     public var neverBanned = 0
-    /// For each banned IP: seconds from its first counted failure to its first ban.
+    /// For each banned IP: seconds from its first counted failure to its first ban, ascending
+    /// (so the result does not depend on how many workers replayed the IPs).
     public var secondsToFirstBan: [Int64] = []
 
     public init() {}
@@ -216,6 +217,7 @@ public enum JailSimulator {
                 totals[jail].add(partial.counters[jail], secondsToFirstBan: partial.secondsToFirstBan[jail])
             }
         }
+        for jail in 0..<jailCount { totals[jail].secondsToFirstBan.sort() }
         // The sort key of every ban, computed once (the comparator then only compares integers).
         struct Key: Comparable {
             var start: Int64
