@@ -316,37 +316,42 @@ public struct SimulationPlan: Sendable {
     public init(_ events: EventStore) {
         storeCount = events.count
         precondition(events.count <= Int(UInt32.max), "more events than the plan's 32-bit indices hold")
-        // A counting sort, which keeps store order within a host. `next[h]` first counts host h's
-        // failures, then becomes the slot its next failure goes to.
-        var next = [UInt32](repeating: 0, count: events.hosts.count)
-        events.kinds.withUnsafeBufferPointer { kinds in
-            events.hostIDs.withUnsafeBufferPointer { hostOf in
-                for index in kinds.indices where kinds[index] == .failure { next[Int(hostOf[index])] += 1 }
-            }
+        // A counting sort, which keeps store order within a host. Per host, side by side (one
+        // cache line per host in the scatter): `next` first counts its failures, then is the
+        // slot its next failure goes to; `latest` is the time of its latest failure so far, or
+        // Int64.max once one came out of time order.
+        struct Cursor {
+            var latest = Int64.min
+            var next: UInt32 = 0
         }
+        var cursors = [Cursor](repeating: Cursor(), count: events.hosts.count)
         var total: UInt32 = 0
-        for host in next.indices where next[host] > 0 {
-            hostIDs.append(UInt32(host))
-            starts.append(total)
-            let count = next[host]
-            next[host] = total
-            total += count
-        }
-        starts.append(total)
-        // Scatter, noting per host whether its failures come in time order: `latest[h]` is the
-        // time of its latest failure so far, or Int64.max once one came out of order.
-        var latest = [Int64](repeating: .min, count: events.hosts.count)
-        order = [UInt32](repeating: 0, count: Int(total))
-        order.withUnsafeMutableBufferPointer { order in
+        cursors.withUnsafeMutableBufferPointer { cursors in
             events.kinds.withUnsafeBufferPointer { kinds in
                 events.hostIDs.withUnsafeBufferPointer { hostOf in
-                    events.times.withUnsafeBufferPointer { times in
-                        for index in kinds.indices where kinds[index] == .failure {
-                            let host = Int(hostOf[index])
-                            order[Int(next[host])] = UInt32(index)
-                            next[host] += 1
-                            let time = times[index]
-                            latest[host] = time < latest[host] ? .max : time
+                    for index in kinds.indices where kinds[index] == .failure { cursors[Int(hostOf[index])].next += 1 }
+                }
+            }
+            for host in cursors.indices where cursors[host].next > 0 {
+                hostIDs.append(UInt32(host))
+                starts.append(total)
+                let count = cursors[host].next
+                cursors[host].next = total
+                total += count
+            }
+            starts.append(total)
+            order = [UInt32](repeating: 0, count: Int(total))
+            order.withUnsafeMutableBufferPointer { order in
+                events.kinds.withUnsafeBufferPointer { kinds in
+                    events.hostIDs.withUnsafeBufferPointer { hostOf in
+                        events.times.withUnsafeBufferPointer { times in
+                            for index in kinds.indices where kinds[index] == .failure {
+                                let host = Int(hostOf[index])
+                                order[Int(cursors[host].next)] = UInt32(index)
+                                cursors[host].next += 1
+                                let time = times[index]
+                                cursors[host].latest = time < cursors[host].latest ? .max : time
+                            }
                         }
                     }
                 }
@@ -354,7 +359,7 @@ public struct SimulationPlan: Sendable {
         }
         // Within a host: by time; ties keep store order (stream, then line).
         let times = events.times
-        for position in hostIDs.indices where latest[Int(hostIDs[position])] == .max {
+        for position in hostIDs.indices where cursors[Int(hostIDs[position])].latest == .max {
             order[range(position)].sort { (times[Int($0)], $0) < (times[Int($1)], $1) }
         }
     }
