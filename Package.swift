@@ -40,8 +40,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "jailbird", dependencies: ["JailbirdCLI"]),
-        // Benchmark and log generator; independent of the engine so it builds fast.
-        .executableTarget(name: "jailbird-bench", dependencies: []),
+        // Benchmark and log generator. It times the `jailbird` binary as a child process, and the
+        // jail simulator in process (`jailbird-bench simulate`), hence the library.
+        .executableTarget(name: "jailbird-bench", dependencies: ["Jailbird"]),
         .testTarget(name: "JailbirdTests", dependencies: ["Jailbird"]),
         // End-to-end: runs the built `jailbird` binary on fixtures.
         .testTarget(name: "JailbirdCLITests", dependencies: ["jailbird"]),

@@ -11,11 +11,16 @@ let usage = """
       jailbird-bench generate asterisk|auth|fail2ban --bytes N --seed S [--start ISO] [--idle-scale F] --out FILE
       jailbird-bench run [--size-mb 1024] [--auth-mb 100] [--slice-mb 20] [--dir bench-data]
                          [--jailbird PATH] [--skip-fail2ban-regex]
+      jailbird-bench simulate [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
+                              [--while-banned prevented|counted]
 
     generate  writes a deterministic log of about N bytes (whole lines; N accepts k/M/G suffixes).
               --start is the first line's time, read as UTC (the log's zone-less stamps are UTC).
               --idle-scale F shortens (F < 1) the quiet time between attack campaigns: more shapes per line.
     run       generates (or reuses) bench inputs under --dir and prints the timing table.
+    simulate  builds an event store of Asterisk failures in memory (heavy, slow and scanning attackers) and
+              times the jail simulator on it: plan, 1 worker, all cores; memory per event.
+              (k/M suffixes there mean powers of 1024: give 10000000, not 10M, for ten million.)
     """
 
 /// `--name value` options and bare words.
@@ -114,6 +119,18 @@ case "run":
         dir: args.options["dir"] ?? "bench-data",
         jailbird: args.options["jailbird"] ?? ".build/release/jailbird",
         runFail2banRegex: !args.flags.contains("skip-fail2ban-regex"))
+    bench.run()
+case "simulate":
+    let args = Arguments(argv.dropFirst(2), flagNames: [])
+    guard args.words.isEmpty else { fatal(usage) }
+    guard let seed = UInt64(args.options["seed"] ?? "1") else { fatal("bad --seed") }
+    guard let whileBanned = WhileBannedChoice(rawValue: args.options["while-banned"] ?? "prevented") else {
+        fatal("bad --while-banned")
+    }
+    let bench = SimulateBench(
+        events: args.int("events", default: 10_000_000), ips: max(1, args.int("ips", default: 100_000)),
+        days: max(1, args.int("days", default: 30)), seed: seed, whileBanned: whileBanned.value,
+        repeats: max(1, args.int("repeats", default: 3)))
     bench.run()
 case "-h", "--help", "help":
     print(usage)

@@ -43,13 +43,17 @@ public struct SimulationOptions: Sendable {
     public var dbPurgeAge: Int64
     /// Seed of `bantime.rndtime`.
     public var seed: UInt64
+    /// How many threads replay IPs at once; nil uses every active core (at most 8). The result
+    /// does not depend on it. Tracing always uses one.
+    public var workers: Int?
 
     public init(
-        whileBanned: WhileBanned = .prevented, dbPurgeAge: Int64 = 86_400, seed: UInt64 = 0
+        whileBanned: WhileBanned = .prevented, dbPurgeAge: Int64 = 86_400, seed: UInt64 = 0, workers: Int? = nil
     ) {
         self.whileBanned = whileBanned
         self.dbPurgeAge = dbPurgeAge
         self.seed = seed
+        self.workers = workers
     }
 }
 
@@ -103,25 +107,11 @@ public struct JailTotals: Sendable, Equatable {
     /// Distinct IPs with at least one counted failure, and how many of them were never banned.
     public var attackers = 0
     public var neverBanned = 0
-    /// For each banned IP: seconds from its first counted failure to its first ban.
+    /// For each banned IP: seconds from its first counted failure to its first ban, ascending
+    /// (so the result does not depend on how many workers replayed the IPs).
     public var secondsToFirstBan: [Int64] = []
 
     public init() {}
-
-    mutating func add(_ other: JailTotals) {
-        counted += other.counted
-        prevented += other.prevented
-        ignored += other.ignored
-        unresolved += other.unresolved
-        bans += other.bans
-        alreadyBanned += other.alreadyBanned
-        prolonged += other.prolonged
-        boosts += other.boosts
-        duringBan += other.duringBan
-        attackers += other.attackers
-        neverBanned += other.neverBanned
-        secondsToFirstBan += other.secondsToFirstBan
-    }
 }
 
 /// One step of an IP's replay, for `jailbird explain`.
@@ -168,59 +158,106 @@ public struct SimulationResult: Sendable {
 /// view of fail2ban.log — is keyed by IP, so each IP's timeline is replayed on its own, across
 /// all jails at once, in time order; IPs are spread over the cores.
 public enum JailSimulator {
+    /// Replays `input`; builds the plan for it first.
     public static func simulate(
         _ input: SimulationInput, options: SimulationOptions = SimulationOptions(), traceHost: UInt32? = nil
     ) -> SimulationResult {
-        let groups = HostGroups(input)
+        simulate(input, plan: SimulationPlan(input.events), options: options, traceHost: traceHost)
+    }
+
+    /// Replays `input` with a plan built from `input.events` (the same store, unchanged since):
+    /// replaying one store under many jail settings builds the plan once.
+    ///
+    /// - Complexity: O(failures + bans · log bans) work, spread over `options.workers` threads.
+    public static func simulate(
+        _ input: SimulationInput, plan: SimulationPlan, options: SimulationOptions = SimulationOptions(),
+        traceHost: UInt32? = nil
+    ) -> SimulationResult {
+        precondition(plan.storeCount == input.events.count, "the plan was built from another event store")
         let hostsToReplay: [Int]
         if let traceHost {
-            hostsToReplay = groups.position(of: traceHost).map { [$0] } ?? []
+            hostsToReplay = plan.position(of: traceHost).map { [$0] } ?? []
         } else {
-            hostsToReplay = Array(0..<groups.hostCount)
+            hostsToReplay = Array(0..<plan.hostCount)
         }
+        let workers = traceHost == nil ? max(1, options.workers ?? min(8, System.activeProcessorCount)) : 1
+        let setup = ReplaySetup(input, options: options)
+        let jailCount = input.jails.count
 
-        let workers = traceHost == nil ? max(1, min(8, System.activeProcessorCount)) : 1
-        var partials = [IPReplay.Output](repeating: IPReplay.Output(jailCount: input.jails.count), count: workers)
-        partials.withUnsafeMutableBufferPointer { slots in
-            nonisolated(unsafe) let base = slots.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var replay = IPReplay(input: input, options: options, tracing: traceHost != nil)
-                var index = worker
-                while index < hostsToReplay.count {
-                    replay.run(group: groups.group(hostsToReplay[index]), host: groups.host(hostsToReplay[index]))
-                    index += workers
+        var partials = [IPReplay.Output](repeating: IPReplay.Output(jailCount: jailCount), count: workers)
+        plan.withColumns(of: input.events) { columns in
+            partials.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let base = slots.baseAddress!
+                let hosts = input.events.hosts
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var replay = IPReplay(setup: setup, tracing: traceHost != nil)
+                    var index = worker
+                    while index < hostsToReplay.count {
+                        let position = hostsToReplay[index]
+                        let host = plan.host(position)
+                        replay.run(
+                            host: host, hostValue: hosts[Int(host)], range: plan.range(position), columns: columns)
+                        index += workers
+                    }
+                    (base + worker).pointee = replay.output
                 }
-                (base + worker).pointee = replay.output
             }
         }
-        // Merge: bans sorted by (start, jail, host); recidive triggers re-pointed.
-        var bans: [SimulatedBan] = []
-        var totals = [JailTotals](repeating: JailTotals(), count: input.jails.count)
+        return merge(partials, jailCount: jailCount, hosts: input.events.hosts, tracing: traceHost != nil)
+    }
+
+    /// Joins the workers' outputs: bans sorted by (start, jail, address), ban indices (recidive
+    /// triggers, trace steps) re-pointed, totals summed.
+    private static func merge(
+        _ partials: [IPReplay.Output], jailCount: Int, hosts: [EventHost], tracing: Bool
+    ) -> SimulationResult {
+        var totals = [JailTotals](repeating: JailTotals(), count: jailCount)
+        for partial in partials {
+            for jail in 0..<jailCount {
+                totals[jail].add(partial.counters[jail], secondsToFirstBan: partial.secondsToFirstBan[jail])
+            }
+        }
+        for jail in 0..<jailCount { totals[jail].secondsToFirstBan.sort() }
+        // The sort key of every ban, computed once (the comparator then only compares integers).
+        struct Key: Comparable {
+            var start: Int64
+            var jail: Int
+            var high: UInt64
+            var low: UInt64
+            /// Position in the concatenation of the workers' bans.
+            var index: Int
+
+            static func < (lhs: Key, rhs: Key) -> Bool {
+                (lhs.start, lhs.jail, lhs.high, lhs.low, lhs.index) < (rhs.start, rhs.jail, rhs.high, rhs.low, rhs.index)
+            }
+        }
+        var keys: [Key] = []
+        keys.reserveCapacity(partials.reduce(0) { $0 + $1.bans.count })
         var offsets: [Int] = []
         for partial in partials {
-            offsets.append(bans.count)
-            bans += partial.bans
-            for jail in totals.indices { totals[jail].add(partial.totals[jail]) }
-        }
-        for (worker, partial) in partials.enumerated() where offsets[worker] > 0 {
-            for index in 0..<partial.bans.count {
-                if let trigger = bans[offsets[worker] + index].triggerBan {
-                    bans[offsets[worker] + index].triggerBan = trigger + offsets[worker]
-                }
+            offsets.append(keys.count)
+            for ban in partial.bans {
+                let address = hosts[Int(ban.host)].address ?? IPAddress(ipv4: 0)
+                keys.append(Key(start: ban.start, jail: ban.jail, high: address.high, low: address.low, index: keys.count))
             }
         }
-        let order = bans.indices.sorted {
-            (bans[$0].start, bans[$0].jail, input.events.hosts[Int(bans[$0].host)].address ?? IPAddress(ipv4: 0))
-                < (bans[$1].start, bans[$1].jail, input.events.hosts[Int(bans[$1].host)].address ?? IPAddress(ipv4: 0))
+        keys.sort()
+        var newIndex = [Int](repeating: 0, count: keys.count)
+        for (position, key) in keys.enumerated() { newIndex[key.index] = position }
+        // Worker w's ban i is at offsets[w] + i in the concatenation.
+        var bans = [SimulatedBan]()
+        bans.reserveCapacity(keys.count)
+        for key in keys {
+            var worker = partials.count - 1
+            while offsets[worker] > key.index { worker -= 1 }
+            var ban = partials[worker].bans[key.index - offsets[worker]]
+            if let trigger = ban.triggerBan { ban.triggerBan = newIndex[offsets[worker] + trigger] }
+            bans.append(ban)
         }
-        var newIndex = [Int](repeating: 0, count: bans.count)
-        for (position, old) in order.enumerated() { newIndex[old] = position }
-        var sorted = order.map { bans[$0] }
-        for index in sorted.indices {
-            if let trigger = sorted[index].triggerBan { sorted[index].triggerBan = newIndex[trigger] }
-        }
-        var trace = traceHost == nil ? nil : partials.flatMap { $0.trace }
-        if trace != nil {
+        var trace: [TraceStep]?
+        if tracing {
+            // One worker when tracing: its ban indices are positions in the concatenation.
+            trace = partials.flatMap { $0.trace }
             for index in trace!.indices {
                 switch trace![index].action {
                 case .banned(let ban): trace![index].action = .banned(ban: newIndex[ban])
@@ -231,67 +268,128 @@ public enum JailSimulator {
                 }
             }
         }
-        return SimulationResult(bans: sorted, totals: totals, trace: trace)
+        return SimulationResult(bans: bans, totals: totals, trace: trace)
+    }
+}
+
+extension JailTotals {
+    mutating func add(_ counters: JailCounters, secondsToFirstBan seconds: [Int64]) {
+        counted += counters.counted
+        prevented += counters.prevented
+        ignored += counters.ignored
+        unresolved += counters.unresolved
+        bans += counters.bans
+        alreadyBanned += counters.alreadyBanned
+        prolonged += counters.prolonged
+        boosts += counters.boosts
+        duringBan += counters.duringBan
+        attackers += counters.attackers
+        neverBanned += counters.neverBanned
+        secondsToFirstBan += seconds
     }
 }
 
 /// The failure events of each host, in replay order: by time, then stream, then line (the
-/// order of the event store, which holds streams one after another).
-struct HostGroups {
-    /// Event indices grouped by host position; `starts[p]..<starts[p+1]` is host p's range.
+/// order of the event store, which holds streams one after another). It depends on the events
+/// only, not on the jails: build it once to replay one store under many jail settings.
+///
+/// Memory: 4 bytes per failure, plus 8 bytes per host with failures.
+public struct SimulationPlan: Sendable {
+    /// Failure event indices grouped by host position; `starts[p]..<starts[p+1]` is host p's range.
     private var order: [UInt32] = []
-    private var starts: [Int] = []
+    private var starts: [UInt32] = []
+    /// The host id at each position, ascending.
     private var hostIDs: [UInt32] = []
-    private var positionOfHost: [UInt32: Int] = [:]
 
-    var hostCount: Int { hostIDs.count }
+    /// The number of events (of any kind) in the store the plan was built from.
+    public let storeCount: Int
 
-    init(_ input: SimulationInput) {
-        let events = input.events
-        // Count the failures of each host (counting sort keeps store order within a host).
-        var counts = [Int](repeating: 0, count: events.hosts.count)
-        for index in events.indices where events.kinds[index] == .failure {
-            counts[Int(events.hostIDs[index])] += 1
+    /// Hosts with at least one failure.
+    public var hostCount: Int { hostIDs.count }
+
+    /// The bytes the plan's arrays hold.
+    public var byteCount: Int { (order.capacity + starts.capacity + hostIDs.capacity) * 4 }
+
+    /// Groups the failures of `events` by host.
+    /// - Complexity: O(events + hosts), plus a sort of the failures of each host whose failures
+    ///   are not in time order in the store (several streams).
+    public init(_ events: EventStore) {
+        storeCount = events.count
+        precondition(events.count <= Int(UInt32.max), "more events than the plan's 32-bit indices hold")
+        // A counting sort, which keeps store order within a host. Per host, side by side (one
+        // cache line per host in the scatter): `next` first counts its failures, then is the
+        // slot its next failure goes to; `latest` is the time of its latest failure so far, or
+        // Int64.max once one came out of time order.
+        struct Cursor {
+            var latest = Int64.min
+            var next: UInt32 = 0
         }
-        var firstOfHost = [Int](repeating: 0, count: events.hosts.count)
-        var total = 0
-        for host in counts.indices where counts[host] > 0 {
-            positionOfHost[UInt32(host)] = hostIDs.count
-            hostIDs.append(UInt32(host))
+        var cursors = [Cursor](repeating: Cursor(), count: events.hosts.count)
+        var total: UInt32 = 0
+        cursors.withUnsafeMutableBufferPointer { cursors in
+            events.kinds.withUnsafeBufferPointer { kinds in
+                events.hostIDs.withUnsafeBufferPointer { hostOf in
+                    for index in kinds.indices where kinds[index] == .failure { cursors[Int(hostOf[index])].next += 1 }
+                }
+            }
+            for host in cursors.indices where cursors[host].next > 0 {
+                hostIDs.append(UInt32(host))
+                starts.append(total)
+                let count = cursors[host].next
+                cursors[host].next = total
+                total += count
+            }
             starts.append(total)
-            firstOfHost[host] = total
-            total += counts[host]
-        }
-        starts.append(total)
-        order = [UInt32](repeating: 0, count: total)
-        for index in events.indices where events.kinds[index] == .failure {
-            let host = Int(events.hostIDs[index])
-            order[firstOfHost[host]] = UInt32(index)
-            firstOfHost[host] += 1
+            order = [UInt32](repeating: 0, count: Int(total))
+            order.withUnsafeMutableBufferPointer { order in
+                events.kinds.withUnsafeBufferPointer { kinds in
+                    events.hostIDs.withUnsafeBufferPointer { hostOf in
+                        events.times.withUnsafeBufferPointer { times in
+                            for index in kinds.indices where kinds[index] == .failure {
+                                let host = Int(hostOf[index])
+                                order[Int(cursors[host].next)] = UInt32(index)
+                                cursors[host].next += 1
+                                let time = times[index]
+                                cursors[host].latest = time < cursors[host].latest ? .max : time
+                            }
+                        }
+                    }
+                }
+            }
         }
         // Within a host: by time; ties keep store order (stream, then line).
         let times = events.times
-        for position in 0..<hostIDs.count {
-            let range = starts[position]..<starts[position + 1]
-            var sorted = true
-            var previous = Int64.min
-            for slot in range {
-                let time = times[Int(order[slot])]
-                if time < previous {
-                    sorted = false
-                    break
-                }
-                previous = time
-            }
-            if !sorted {
-                order[range].sort { (times[Int($0)], $0) < (times[Int($1)], $1) }
-            }
+        for position in hostIDs.indices where cursors[Int(hostIDs[position])].latest == .max {
+            order[range(position)].sort { (times[Int($0)], $0) < (times[Int($1)], $1) }
         }
     }
 
-    func position(of host: UInt32) -> Int? { positionOfHost[host] }
+    /// The position of a host id, nil when the host has no failures.
+    func position(of host: UInt32) -> Int? {
+        var low = 0
+        var high = hostIDs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hostIDs[middle] < host { low = middle + 1 } else { high = middle }
+        }
+        return low < hostIDs.count && hostIDs[low] == host ? low : nil
+    }
+
     func host(_ position: Int) -> UInt32 { hostIDs[position] }
-    func group(_ position: Int) -> ArraySlice<UInt32> { order[starts[position]..<starts[position + 1]] }
+
+    /// The slots of `order` that hold the failures of the host at `position`.
+    func range(_ position: Int) -> Range<Int> { Int(starts[position])..<Int(starts[position + 1]) }
+
+    /// Runs `body` with raw views of the columns the replay reads.
+    func withColumns<R>(of events: EventStore, _ body: (ReplayColumns) -> R) -> R {
+        order.withUnsafeBufferPointer { order in
+            events.times.withUnsafeBufferPointer { times in
+                events.files.withUnsafeBufferPointer { files in
+                    body(ReplayColumns(times: times, files: files, order: order))
+                }
+            }
+        }
+    }
 }
 
 /// System facts the simulator needs (the core has no other access to the machine).
