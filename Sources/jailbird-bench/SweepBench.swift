@@ -1,20 +1,7 @@
 // `jailbird-bench sweep`: a 27-combination `jailbird sweep` (maxretry 3,5,10 × findtime 10m,1h,1d ×
 // bantime 1h,1d,1w) over the synthetic attack store of `jailbird-bench simulate`, in process.
 //
-// Needs the bench target to depend on the Jailbird library and `buildAttackStore`/`monotonicSeconds`
-// from SimulateBench.swift (branch wip-simbench): until both are merged the file compiles to nothing.
-// To wire it: remove the `#if JAILBIRD_SWEEP_BENCH` / `#endif` lines and add to main.swift's switch
-//
-//   case "sweep":
-//       let args = Arguments(argv.dropFirst(2), flagNames: [])
-//       guard let seed = UInt64(args.options["seed"] ?? "1") else { fatal("bad --seed") }
-//       SweepBench(
-//           events: args.int("events", default: 10_000_000), ips: max(1, args.int("ips", default: 100_000)),
-//           days: max(1, args.int("days", default: 30)), seed: seed, repeats: max(1, args.int("repeats", default: 3))
-//       ).run()
-//
-// and `jailbird-bench sweep [--events N] [--ips N] [--days N] [--seed S] [--repeats N]` to the usage.
-#if JAILBIRD_SWEEP_BENCH
+// Uses `buildAttackStore` and `monotonicSeconds` from SimulateBench.swift.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -64,4 +51,3 @@ struct SweepBench {
         say("target: 27 combinations over 10M events < 3 s on 2 cores -> \(bestTime < 3 ? "met" : "NOT met")")
     }
 }
-#endif

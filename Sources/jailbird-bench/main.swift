@@ -12,6 +12,7 @@ let usage = """
       jailbird-bench run [--size-mb 1024] [--auth-mb 100] [--slice-mb 20] [--dir bench-data]
                          [--jailbird PATH] [--skip-fail2ban-regex]
       jailbird-bench simulate [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
+      jailbird-bench sweep [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
                               [--while-banned prevented|counted]
 
     generate  writes a deterministic log of about N bytes (whole lines; N accepts k/M/G suffixes).
@@ -132,6 +133,13 @@ case "simulate":
         days: max(1, args.int("days", default: 30)), seed: seed, whileBanned: whileBanned.value,
         repeats: max(1, args.int("repeats", default: 3)))
     bench.run()
+case "sweep":
+    let args = Arguments(argv.dropFirst(2), flagNames: [])
+    guard let seed = UInt64(args.options["seed"] ?? "1") else { fatal("bad --seed") }
+    SweepBench(
+        events: args.int("events", default: 10_000_000), ips: max(1, args.int("ips", default: 100_000)),
+        days: max(1, args.int("days", default: 30)), seed: seed, repeats: max(1, args.int("repeats", default: 3))
+    ).run()
 case "-h", "--help", "help":
     print(usage)
 default:

@@ -1,3 +1,4 @@
+import Dispatch
 /// One combination of the settings `jailbird sweep` tries for a jail.
 public struct SweepSetting: Sendable, Hashable, CustomStringConvertible {
     public var maxRetry: Int
@@ -336,10 +337,22 @@ public enum Sweep {
     static func replay(
         _ input: SimulationInput, jail: Int, settings: [SweepSetting], facts: HostFacts, options: SimulationOptions
     ) -> [Tally] {
-        settings.map { setting in
-            var variant = input
-            variant.jails[jail] = setting.applied(to: input.jails[jail])
-            return tally(JailSimulator.simulate(variant, options: options), jail: jail, facts: facts, end: input.end)
+        // The host grouping is the same for every setting: build it once. Settings run side by
+        // side on the cores, each simulation on one (faster than one after another on all cores).
+        let plan = SimulationPlan(input.events)
+        var oneWorker = options
+        oneWorker.workers = 1
+        let single = oneWorker
+        var tallies = [Tally](repeating: Tally(), count: settings.count)
+        tallies.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let base = slots.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: settings.count) { index in
+                var variant = input
+                variant.jails[jail] = settings[index].applied(to: input.jails[jail])
+                (base + index).pointee = tally(
+                    JailSimulator.simulate(variant, plan: plan, options: single), jail: jail, facts: facts, end: input.end)
+            }
         }
+        return tallies
     }
 }
