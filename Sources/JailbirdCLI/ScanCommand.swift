@@ -46,10 +46,12 @@ struct ScanCommand: ParsableCommand {
         if let filter {
             do { filterSpec = try FilterSpec(parsing: filter) } catch { throw ValidationError("--filter: \(error)") }
         }
-        let options = ScanOptions(
+        var options = ScanOptions(
             filter: filterSpec, zone: timeSettings.zone, now: timeSettings.now,
             fallbackReference: Int64(Date().timeIntervalSince1970), since: timeSettings.since,
             until: timeSettings.until)
+        // The summary needs only counts; keep the events only to print them.
+        options.keepEvents = events != nil
         let started = DispatchTime.now()
         let discovered = LogSet.discover(paths)
         let files = withProgress(discovered.sources, options) { Scanner.scan(discovered.sources, options: $0) }

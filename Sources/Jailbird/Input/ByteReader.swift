@@ -28,7 +28,7 @@ public enum ByteReader {
     /// The default largest chunk handed to the closure (and the size of the reused buffers).
     public static let defaultChunkSize = 1 << 20
     /// How much of a plain file is mapped at once.
-    public static let windowSize = 32 << 20
+    public static let windowSize = 8 << 20
 
     /// Reads `source` (a file path, or `-` for standard input).
     ///
@@ -126,6 +126,59 @@ public enum ByteReader {
         return inflated
     }
 
+    /// The size of `source` when it is a plain (not compressed) regular file, which `read(_:range:)`
+    /// can read in parts; nil otherwise.
+    public static func plainFileSize(_ source: LogSource) -> Int64? {
+        guard !source.isStandardInput else { return nil }
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size >= 4 else { return nil }
+        var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        guard withUnsafeMutableBytes(of: &magic, { pread(descriptor, $0.baseAddress, 4, 0) }) == 4 else { return nil }
+        guard case .plain = withUnsafeBytes(of: &magic, { Format(sniffing: $0) }) else { return nil }
+        return Int64(status.st_size)
+    }
+
+    /// The offset just after the first newline at or after `offset` in a plain file (the start of
+    /// the next line), or nil when there is none before the end.
+    public static func lineStart(after offset: Int64, in source: LogSource) -> Int64? {
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var position = offset
+        while true {
+            let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+            guard got > 0 else { return nil }
+            if let newline = buffer[..<got].firstIndex(of: 0x0A) { return position + Int64(newline) + 1 }
+            position += Int64(got)
+        }
+    }
+
+    /// Reads the bytes `range` of a plain file (see `plainFileSize`), mapped in windows like
+    /// `read`; `range` is clamped to the file. Problems name byte offsets in the whole file.
+    public static func read(
+        _ source: LogSource, range: Range<Int64>, chunkSize: Int = defaultChunkSize,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+        }
+        let end = min(range.upperBound, Int64(status.st_size))
+        guard range.lowerBound < end else { return nil }
+        return readMapped(
+            descriptor: descriptor, path: source.path, size: end, chunkSize: max(1, chunkSize), windowSize: windowSize,
+            from: range.lowerBound, body)
+    }
+
     /// The bytes reading `source` should yield: a plain file's size, a gzip file's ISIZE (the
     /// uncompressed size mod 2^32 of its last member), 0 when unknown.
     public static func expectedSize(of source: LogSource) -> Int {
@@ -179,13 +232,15 @@ public enum ByteReader {
     // MARK: - Memory-mapped plain files
 
     private static func readMapped(
-        descriptor: Int32, path: String, size: Int64, chunkSize: Int, windowSize: Int,
+        descriptor: Int32, path: String, size: Int64, chunkSize: Int, windowSize: Int, from start: Int64 = 0,
         _ body: (UnsafeRawBufferPointer) -> Void
     ) -> InputProblem? {
         // Windows start at multiples of the page size, as mmap requires.
         let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
         let window = max(pageSize, (Int64(windowSize) + pageSize - 1) / pageSize * pageSize)
-        var windowStart: Int64 = 0
+        var windowStart = start / pageSize * pageSize
+        // Where delivery starts in the first window (a range may begin mid-page).
+        var skip = Int(start - windowStart)
         while windowStart < size {
             let windowLength = Int(min(window, size - windowStart))
             guard let mapped = mmap(nil, windowLength, PROT_READ, MAP_PRIVATE, descriptor, off_t(windowStart)),
@@ -197,7 +252,8 @@ public enum ByteReader {
             }
             defer { munmap(mapped, windowLength) }
             _ = madvise(mapped, windowLength, MADV_SEQUENTIAL)
-            var chunkStart = 0
+            var chunkStart = skip
+            skip = 0
             while chunkStart < windowLength {
                 let fileOffset = windowStart + Int64(chunkStart)
                 var chunkLength = min(chunkSize, windowLength - chunkStart)

@@ -77,8 +77,9 @@ public struct EventStore: Sendable {
         lines.append(UInt32(truncatingIfNeeded: line))
     }
 
-    /// Appends all events of `other`, re-interning its hosts, users and jails.
-    public mutating func append(contentsOf other: EventStore) {
+    /// Appends all events of `other`, re-interning its hosts, users and jails; its line numbers
+    /// are shifted by `lineOffset` (the lines of a file's earlier part).
+    public mutating func append(contentsOf other: EventStore, lineOffset: Int = 0) {
         reserveCapacity(count + other.count)
         let hostMap = other.hosts.map { internHost($0) }
         let userMap = other.users.map { userTable.intern($0) }
@@ -91,7 +92,11 @@ public struct EventStore: Sendable {
         userIDs += other.userIDs.lazy.map { $0 == 0 ? 0 : userMap[Int($0 - 1)] }
         jailIDs += other.jailIDs.lazy.map { $0 == 0 ? 0 : jailMap[Int($0 - 1)] }
         files += other.files
-        lines += other.lines
+        if lineOffset == 0 {
+            lines += other.lines
+        } else {
+            lines += other.lines.lazy.map { $0 &+ UInt32(truncatingIfNeeded: lineOffset) }
+        }
     }
 
     public mutating func reserveCapacity(_ capacity: Int) {

@@ -45,6 +45,11 @@ struct AddressTable {
         count += 1
     }
 
+    /// Calls `body` with every key (in table order).
+    func forEachKey(_ body: (IPAddress) -> Void) {
+        for index in keys.indices where used[index] { body(keys[index]) }
+    }
+
     private mutating func grow() {
         var bigger = AddressTable(capacity: keys.count * 2)
         for index in keys.indices where used[index] { bigger.insert(keys[index], values[index]) }

@@ -15,13 +15,21 @@ public struct ScanSummary {
 
     /// Event counts by (service, kind, rule), in a stable order.
     public var ruleCounts: [(service: Service, kind: EventKind, rule: Rule, count: Int)] {
-        RuleCount.tally(files.map(\.events)).map { ($0.service, $0.kind, $0.rule, $0.count) }
+        total.ruleCounts.map { ($0.service, $0.kind, $0.rule, $0.count) }
+    }
+
+    /// The counts of all files together.
+    public var total: ScanTally {
+        var total = ScanTally()
+        for file in files { total.merge(file.tally) }
+        return total
     }
 
     public func render() -> String {
         let totalBytes = files.reduce(0) { $0 + $1.bytes }
         let totalLines = files.reduce(0) { $0 + $1.lines }
-        let totalEvents = files.reduce(0) { $0 + $1.events.count }
+        let total = self.total
+        let totalEvents = total.events
         var out = ""
         let rate = elapsedSeconds > 0 ? Double(totalBytes) / elapsedSeconds : 0
         out += "Scanned \(files.count) input\(files.count == 1 ? "" : "s"): \(Format.bytes(totalBytes)), "
@@ -31,11 +39,11 @@ public struct ScanSummary {
         for file in files {
             let name = Format.truncateLeft(SafeText.terminal(file.source.displayName), to: 38)
             out += Format.row(
-                [name, Format.bytes(file.bytes), Format.count(file.lines), Format.count(file.events.count),
+                [name, Format.bytes(file.bytes), Format.count(file.lines), Format.count(file.tally.events),
                  Format.count(file.undatedMatches)], widths: [-38, 10, 11, 9, 8]) + "\n"
         }
         out += "\n"
-        let counts = ruleCounts
+        let counts = total.ruleCounts
         if counts.isEmpty {
             out += "No events.\n"
         } else {
@@ -47,26 +55,10 @@ public struct ScanSummary {
             }
             out += Format.row(["", "", "total", Format.count(totalEvents)], widths: [-9, -12, -44, 11]) + "\n"
         }
-        var failures = 0
-        var unresolved = 0
-        var failingAddresses = Set<IPAddress>()
-        var firstTime = Int64.max
-        var lastTime = Int64.min
-        for file in files {
-            let events = file.events
-            for index in events.indices {
-                firstTime = min(firstTime, events.times[index])
-                lastTime = max(lastTime, events.times[index])
-                let host = events.hosts[Int(events.hostIDs[index])]
-                if case .hostname = host { unresolved += 1 }
-                if events.kinds[index] == .failure {
-                    failures += 1
-                    if let address = host.address { failingAddresses.insert(address) }
-                }
-            }
-        }
-        out += "\nFailures: \(Format.count(failures)) from \(Format.count(failingAddresses.count)) addresses\n"
-        if firstTime <= lastTime {
+        let failures = total.failures
+        let unresolved = total.unresolved
+        out += "\nFailures: \(Format.count(failures)) from \(Format.count(total.failingAddressCount)) addresses\n"
+        if let firstTime = total.firstTime, let lastTime = total.lastTime {
             out += "Time range: \(rfc3339UTC(firstTime)) .. \(rfc3339UTC(lastTime))\n"
         }
         if unresolved > 0 {

@@ -17,6 +17,12 @@ public struct ScanOptions: Sendable {
     public var until: Int64?
     /// Lines longer than this many bytes are skipped and reported.
     public var maxLineLength: Int
+    /// Keep every event in `FileScan.events`; when false only `FileScan.tally` is filled (the
+    /// summary of `jailbird scan` needs no more), so memory stays flat however many events.
+    public var keepEvents = true
+    /// A plain file at least this large, read with filters that keep no state between lines
+    /// (asterisk, recidive, fail2ban.log records), is scanned in two halves on two cores.
+    public var splitThreshold: Int64 = 64 << 20
     /// Where bytes read are counted for a progress display; nil for none.
     public var progress: ScanProgress?
 
@@ -40,8 +46,10 @@ public struct FileScan: Sendable {
     /// Bytes read (after decompression).
     public var bytes: Int = 0
     public var lines: Int = 0
-    /// The events of this file in line order.
+    /// The events of this file in line order (empty when `ScanOptions.keepEvents` is false).
     public var events = EventStore()
+    /// Counts of the events, kept either way.
+    public var tally = ScanTally()
     /// Lines some filter matched that had no time stamp jailbird could read. They take the time
     /// of the last dated match before them (fail2ban uses the previous line's time); those with
     /// nothing before them are dropped and counted in `droppedUndated`.
@@ -55,6 +63,11 @@ public struct FileScan: Sendable {
     public var looksBinary = false
     /// What the first lines showed; decides the standard set's filters (see `LogKind`).
     public var kind = LogKind.other
+    /// The time of the last dated match (what an undated match after it takes).
+    var lastMatchTime: Int64?
+    /// For the second half of a split file: undated matches before any dated one, whose time
+    /// comes from the first half (they hold a placeholder time until then).
+    var pendingUndated = EventStore()
     /// The time of the first line with a readable time stamp, and of the last line of the last
     /// chunk read that had one (the file's time span, whatever matched).
     public var firstLineTime: Int64?
@@ -84,10 +97,102 @@ public enum Scanner {
     /// Scans one source. Problems are recorded in the result; everything read before a problem
     /// is kept.
     public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
+        if let split = splitPoint(source, options: options) {
+            return scanInHalves(source, fileIndex: fileIndex, options: options, split: split)
+        }
+        return scan(source, fileIndex: fileIndex, options: options, range: nil)
+    }
+
+    /// Where a large plain file read with stateless filters is cut in two (the start of a line near
+    /// its middle), or nil when it is read in one go.
+    static func splitPoint(_ source: LogSource, options: ScanOptions) -> Int64? {
+        guard let size = ByteReader.plainFileSize(source), size >= max(options.splitThreshold, 2) else { return nil }
+        let stateless: Bool
+        switch options.filter {
+        case .asterisk, .recidive: stateless = true
+        case .sshd: stateless = false
+        case nil: stateless = LogKind.detect(source) != .other  // asterisk or fail2ban.log records only
+        }
+        guard stateless, let split = ByteReader.lineStart(after: size / 2, in: source), split < size else { return nil }
+        return split
+    }
+
+    /// Scans the two halves on two threads and joins them as if read in one go: line numbers of
+    /// the second half follow the first's, and an undated match at the start of the second half
+    /// takes the time of the first half's last dated match.
+    static func scanInHalves(_ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64) -> FileScan {
+        // Both halves use the filters the file's first lines call for.
+        let kind = options.filter == nil ? LogKind.detect(source) : nil
+        var halves = [FileScan?](repeating: nil, count: 2)
+        halves.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let base = slots.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let range: Range<Int64> = half == 0 ? 0..<split : split..<Int64.max
+                (base + half).initialize(
+                    to: scan(source, fileIndex: fileIndex, options: options, range: range, kind: kind))
+            }
+        }
+        var result = halves[0]!
+        var second = halves[1]!
+        // Undated matches at the start of the second half: the first half's last time, or dropped.
+        if !second.pendingUndated.isEmpty {
+            var head = EventStore()
+            for var event in second.pendingUndated {
+                guard let time = result.lastMatchTime else {
+                    result.droppedUndated += 1
+                    continue
+                }
+                if let since = options.since, time < since {
+                    result.outsideWindow += 1
+                    continue
+                }
+                if let until = options.until, time > until {
+                    result.outsideWindow += 1
+                    continue
+                }
+                event.time = time
+                result.tally.add(time: time, host: event.host, service: event.service, kind: event.kind, rule: event.rule)
+                if options.keepEvents { head.append(event) }
+            }
+            head.append(contentsOf: second.events)
+            second.events = head
+        }
+        let lineOffset = result.lines
+        result.events.append(contentsOf: second.events, lineOffset: lineOffset)
+        result.tally.merge(second.tally)
+        result.bytes += second.bytes
+        result.lines += second.lines
+        result.undatedMatches += second.undatedMatches
+        result.droppedUndated += second.droppedUndated
+        result.outsideWindow += second.outsideWindow
+        result.firstLineTime = result.firstLineTime ?? second.firstLineTime
+        result.lastLineTime = second.lastLineTime ?? result.lastLineTime
+        result.lastMatchTime = second.lastMatchTime ?? result.lastMatchTime
+        for problem in second.problems {
+            var shifted = problem
+            if case .overlongLine(let line, let length, let limit) = problem.kind {
+                shifted.kind = .overlongLine(line: line + lineOffset, length: length, limit: limit)
+            }
+            result.problems.append(shifted)
+        }
+        return result
+    }
+
+    /// Scans `range` of a plain file (the whole source when nil); `kind`, when given, decides the
+    /// standard set's filters instead of the first chunk.
+    static func scan(
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, range: Range<Int64>?, kind: LogKind? = nil
+    ) -> FileScan {
         var scanner = FileScanner(source: source, fileIndex: fileIndex, options: options)
+        scanner.presetKind = kind
+        scanner.startsMidFile = (range?.lowerBound ?? 0) > 0
         var splitter = LineSplitter(lineLimit: options.maxLineLength)
         var firstChunk = true
-        let problem = ByteReader.read(source) { chunk in
+        let read = { (body: (UnsafeRawBufferPointer) -> Void) -> InputProblem? in
+            if let range { return ByteReader.read(source, range: range, body) }
+            return ByteReader.read(source, body)
+        }
+        let problem = read { chunk in
             if firstChunk {
                 firstChunk = false
                 scanner.start(with: chunk)
@@ -130,6 +235,10 @@ struct FileScanner: LineSink {
     var scratch = [UInt8](repeating: 0, count: 256)
     /// The time of the last dated match: fail2ban gives an undated line the previous time.
     var lastTime: Int64?
+    /// True when this scan starts after the beginning of the file (the second half of a split).
+    var startsMidFile = false
+    /// The kind of log, when known before the first chunk (a split file's halves share it).
+    var presetKind: LogKind?
 
     init(source: LogSource, fileIndex: Int, options: ScanOptions) {
         result = FileScan(source: source)
@@ -145,7 +254,7 @@ struct FileScanner: LineSink {
     mutating func start(with chunk: UnsafeRawBufferPointer) {
         result.looksBinary = ByteReader.looksBinary(chunk)
         if options.filter == nil {
-            result.kind = LogKind.detect(chunk)
+            result.kind = presetKind ?? LogKind.detect(chunk)
             filters = Scanner.standardFilters(for: result.kind)
         }
     }
@@ -196,9 +305,17 @@ struct FileScanner: LineSink {
             lastTime = time
         }
         guard let time else {
-            result.droppedUndated += 1
+            if startsMidFile {
+                // The time comes from the part before; the window is checked then.
+                result.pendingUndated.append(
+                    time: 0, host: match.host, service: service, kind: match.kind, rule: match.rule, user: match.user,
+                    jail: match.jail, file: fileIndex, line: number)
+            } else {
+                result.droppedUndated += 1
+            }
             return
         }
+        result.lastMatchTime = time
         if let since = options.since, time < since {
             result.outsideWindow += 1
             return
@@ -207,9 +324,12 @@ struct FileScanner: LineSink {
             result.outsideWindow += 1
             return
         }
-        result.events.append(
-            time: time, host: match.host, service: service, kind: match.kind, rule: match.rule, user: match.user,
-            jail: match.jail, file: fileIndex, line: number)
+        result.tally.add(time: time, host: match.host, service: service, kind: match.kind, rule: match.rule)
+        if options.keepEvents {
+            result.events.append(
+                time: time, host: match.host, service: service, kind: match.kind, rule: match.rule, user: match.user,
+                jail: match.jail, file: fileIndex, line: number)
+        }
     }
 
     /// Calls `body` with the line minus the time stamp text (fail2ban's view of the line) and the

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Jailbird
+
+/// A large plain file read with stateless filters is scanned in two halves on two cores; the
+/// result must be exactly that of one pass.
+@Suite struct SplitScanTests {
+    static func scanBoth(_ path: String, filter: FilterSpec?, since: Int64? = nil) throws -> (whole: FileScan, halves: FileScan) {
+        var options = ScanOptions(filter: filter, zone: .utc, now: 1_735_689_599, since: since)
+        options.splitThreshold = .max
+        let whole = Scanner.scan(LogSource(path: path), fileIndex: 3, options: options)
+        options.splitThreshold = 1
+        #expect(Scanner.splitPoint(LogSource(path: path), options: options) != nil)
+        let halves = Scanner.scan(LogSource(path: path), fileIndex: 3, options: options)
+        return (whole, halves)
+    }
+
+    static func expectSame(_ a: FileScan, _ b: FileScan) {
+        #expect(a.events.count == b.events.count)
+        let firstDifference = zip(a.events, b.events).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil, "first difference at event \(firstDifference?.offset ?? -1): \(String(describing: firstDifference?.element))")
+        #expect(a.lines == b.lines)
+        #expect(a.bytes == b.bytes)
+        #expect(a.undatedMatches == b.undatedMatches)
+        #expect(a.droppedUndated == b.droppedUndated)
+        #expect(a.outsideWindow == b.outsideWindow)
+        #expect(a.firstLineTime == b.firstLineTime)
+        #expect(a.lastLineTime == b.lastLineTime)
+        #expect(a.problems == b.problems)
+        expectSame(a.tally, b.tally)
+    }
+
+    static func expectSame(_ a: ScanTally, _ b: ScanTally) {
+        #expect(a.ruleCounts == b.ruleCounts)
+        #expect(a.events == b.events)
+        #expect(a.failures == b.failures)
+        #expect(a.unresolved == b.unresolved)
+        #expect(a.failingAddressCount == b.failingAddressCount)
+        #expect(a.firstTime == b.firstTime)
+        #expect(a.lastTime == b.lastTime)
+    }
+
+    /// The tally matches the events it stands for, whether or not the events are kept.
+    @Test func tallyWithoutEventsEqualsTallyWithThem() throws {
+        for relative in ["demo/full", "differential/generated-auth.log", "demo/fail2ban.log"] {
+            var options = ScanOptions(zone: .utc, now: 1_735_689_599)
+            let kept = Scanner.scan(LogSource(path: Fixtures.path(relative)), fileIndex: 0, options: options)
+            options.keepEvents = false
+            let counted = Scanner.scan(LogSource(path: Fixtures.path(relative)), fileIndex: 0, options: options)
+            #expect(counted.events.isEmpty)
+            Self.expectSame(kept.tally, counted.tally)
+            #expect(kept.tally.events == kept.events.count)
+            #expect(kept.tally.ruleCounts == RuleCount.tally([kept.events]))
+            #expect(kept.tally.failures == kept.events.kinds.filter { $0 == .failure }.count)
+        }
+    }
+
+    @Test(arguments: ["differential/generated-asterisk.log", "demo/full", "differential/generated-fail2ban.log"])
+    func halvesEqualOnePass(_ relative: String) throws {
+        for filter in [nil, FilterSpec.asterisk, .recidive(jailName: "recidive")] {
+            let (whole, halves) = try Self.scanBoth(Fixtures.path(relative), filter: filter)
+            Self.expectSame(whole, halves)
+        }
+    }
+
+    @Test func sshdFilesAreNotSplit() {
+        var options = ScanOptions(filter: .sshd(.normal))
+        options.splitThreshold = 1
+        #expect(Scanner.splitPoint(LogSource(path: Fixtures.path("differential/generated-auth.log")), options: options) == nil)
+        options.filter = nil
+        #expect(Scanner.splitPoint(LogSource(path: Fixtures.path("differential/generated-auth.log")), options: options) == nil)
+    }
+
+    /// An undated failure right after the cut takes the time of the last dated one before it,
+    /// as in one pass; an overlong line after the cut keeps its line number.
+    @Test func undatedLineAtTheCutAndOverlongLineNumbers() throws {
+        let dated = "[2024-03-01 10:00:00] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '192.0.2.1:5060' - Wrong password\n"
+        let undated = "NOTICE[1]: chan_sip.c: Registration from '<sip:2@x>' failed for '192.0.2.2:5060' - Wrong password\n"
+        // prefix, the undated lines, then an overlong line and a few dated ones, sized so that the
+        // middle of the file falls in the last line of the prefix: the cut is right before them.
+        let prefix = String(repeating: dated, count: 10_000)
+        let undatedLines = undated + undated
+        let tail = String(repeating: dated, count: 5)
+        let longLength = prefix.utf8.count - 20 - undatedLines.utf8.count - tail.utf8.count - 1
+        let text = prefix + undatedLines + String(repeating: "A", count: longLength) + "\n" + tail
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("jailbird-split-\(UUID().uuidString)")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        var options = ScanOptions(filter: .asterisk, zone: .utc, now: 1_735_689_599)
+        options.splitThreshold = 1
+        #expect(Scanner.splitPoint(LogSource(path: url.path), options: options) == Int64(prefix.utf8.count))
+        let (whole, halves) = try Self.scanBoth(url.path, filter: .asterisk)
+        Self.expectSame(whole, halves)
+        #expect(whole.undatedMatches >= 2)
+        #expect(!whole.problems.isEmpty)
+        for since in [Int64(1_709_287_200), 1_709_287_201] {
+            let (whole, halves) = try Self.scanBoth(url.path, filter: .asterisk, since: since)
+            Self.expectSame(whole, halves)
+        }
+    }
+}
