@@ -273,3 +273,13 @@ struct PreparedAnalysis {
             until: timeSettings.until)
     }
 }
+
+/// The checks every analysis command makes on its log arguments.
+func validateAnalysisPaths(_ paths: [String], jails: JailOptions) throws {
+    if paths.isEmpty { throw ValidationError("Name at least one log file or directory.") }
+    if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) given twice.") }
+    // The jails' simulation reads the logs a second time, which standard input cannot give.
+    if jails.definesJails && paths.contains("-") {
+        throw ValidationError("'-' (standard input) cannot be combined with --config or --jail; name the files.")
+    }
+}

@@ -45,12 +45,7 @@ struct OffendersCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("Name at least one log file or directory.") }
-        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) given twice.") }
-        // The jails' simulation reads the logs a second time, which standard input cannot give.
-        if jails.definesJails && paths.contains("-") {
-            throw ValidationError("'-' (standard input) cannot be combined with --config or --jail; name the files.")
-        }
+        try validateAnalysisPaths(paths, jails: jails)
         if minFailures < 1 { throw ValidationError("--min-failures: at least 1.") }
         if topUsers < 0 { throw ValidationError("--top-users: 0 or more.") }
     }

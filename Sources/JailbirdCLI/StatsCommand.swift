@@ -36,12 +36,7 @@ struct StatsCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("Name at least one log file or directory.") }
-        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) given twice.") }
-        // The jails' simulation reads the logs a second time, which standard input cannot give.
-        if jails.definesJails && paths.contains("-") {
-            throw ValidationError("'-' (standard input) cannot be combined with --config or --jail; name the files.")
-        }
+        try validateAnalysisPaths(paths, jails: jails)
         if top < 1 { throw ValidationError("--top: at least 1.") }
         if days < 1 { throw ValidationError("--days: at least 1.") }
     }
