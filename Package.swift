@@ -43,8 +43,10 @@ let package = Package(
         // Benchmark and log generator. It times the `jailbird` binary as a child process, and the
         // jail simulator in process (`jailbird-bench simulate`), hence the library.
         .executableTarget(name: "jailbird-bench", dependencies: ["Jailbird"]),
-        .testTarget(name: "JailbirdTests", dependencies: ["Jailbird"]),
+        // Helpers both test targets use (running python3 for fail2ban and independent readers).
+        .target(name: "JailbirdTestSupport", path: "Tests/JailbirdTestSupport"),
+        .testTarget(name: "JailbirdTests", dependencies: ["Jailbird", "JailbirdTestSupport"]),
         // End-to-end: runs the built `jailbird` binary on fixtures.
-        .testTarget(name: "JailbirdCLITests", dependencies: ["jailbird"]),
+        .testTarget(name: "JailbirdCLITests", dependencies: ["jailbird", "JailbirdTestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import JailbirdTestSupport
 
 /// A scenario with known answers, written as an Asterisk `full` log and an sshd `auth.log`
 /// (all on 2024-03-01, UTC):
@@ -76,23 +77,6 @@ enum Scenario {
     }
 
     static let allIPs = ["203.0.113.66"] + (10...14).map { "192.0.2.\($0)" } + ["198.51.100.23", "203.0.113.98", "203.0.113.99"]
-}
-
-/// Parses CSV with Python's csv module (a real, independent RFC 4180 reader).
-func pythonCSV(_ text: String) throws -> [[String: String]] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", "import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(text.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: String]])
 }
 
 @Suite struct OffendersCommandTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import JailbirdTestSupport
 @testable import Jailbird
 
 /// jailbird against the real fail2ban 1.0.2: for every log in fixtures/differential (generated,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import JailbirdTestSupport
 @testable import Jailbird
 
 /// The simulator against the real fail2ban: every run of fixtures/simulation/runs.tsv (scenario

@@ -1,26 +1,8 @@
 import Foundation
 import Testing
+import JailbirdTestSupport
 
 @testable import Jailbird
-
-/// Parses CSV with Python's csv module (a real, independent RFC 4180 reader).
-enum PythonCSV {
-    static func rows(_ text: String) throws -> [[String: String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: String]])
-    }
-}
 
 @Suite struct StatisticsTests {
     /// 2024-03-01T00:00:00Z
@@ -90,7 +72,7 @@ enum PythonCSV {
     @Test func csvRoundTripsThroughARealReader() throws {
         let rows = Self.input.offenders(topUsers: 3)
         let text = OffenderFormat.csv.render(rows)
-        let parsed = try PythonCSV.rows(text)
+        let parsed = try pythonCSV(text)
         #expect(parsed.count == rows.count)
         #expect(text.hasPrefix(OffenderFormat.csvHeader))
         #expect(Array(parsed[0].keys).sorted() == OffenderFormat.csvHeader.dropLast().split(separator: ",").map(String.init).sorted())

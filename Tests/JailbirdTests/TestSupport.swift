@@ -48,22 +48,3 @@ struct AnnotatedLine {
         return result
     }
 }
-
-/// Runs `/usr/bin/python3` (fail2ban's interpreter) with `arguments` and returns its exit status
-/// and standard output; standard error is discarded.
-func runPython(_ arguments: [String], directory: String? = nil, environment: [String: String]? = nil) throws -> (
-    status: Int32, output: Data
-) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    if let environment { process.environment = environment }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, data)
-}
