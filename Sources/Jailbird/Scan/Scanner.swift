@@ -98,31 +98,36 @@ public enum Scanner {
     /// is kept.
     public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
         if let split = splitPoint(source, options: options) {
-            return scanInHalves(source, fileIndex: fileIndex, options: options, split: split)
+            return scanInHalves(source, fileIndex: fileIndex, options: options, split: split.offset, kind: split.kind)
         }
         return scan(source, fileIndex: fileIndex, options: options, range: nil)
     }
 
     /// Where a large plain file read with stateless filters is cut in two (the start of a line near
-    /// its middle), or nil when it is read in one go.
-    static func splitPoint(_ source: LogSource, options: ScanOptions) -> Int64? {
+    /// its middle) and, for the standard set, the kind of log its first lines show; nil when it is
+    /// read in one go.
+    static func splitPoint(_ source: LogSource, options: ScanOptions) -> (offset: Int64, kind: LogKind?)? {
         guard let size = ByteReader.plainFileSize(source), size >= max(options.splitThreshold, 2) else { return nil }
-        let stateless: Bool
+        var kind: LogKind?
         switch options.filter {
-        case .asterisk, .recidive: stateless = true
-        case .sshd: stateless = false
-        case nil: stateless = LogKind.detect(source) != .other  // asterisk or fail2ban.log records only
+        case .asterisk, .recidive: break
+        case .sshd: return nil  // sshd's sessions span lines
+        case nil:
+            // The standard set is stateless for Asterisk logs and fail2ban.log (no sshd filter).
+            kind = LogKind.detect(source)
+            if kind == .other { return nil }
         }
-        guard stateless, let split = ByteReader.lineStart(after: size / 2, in: source), split < size else { return nil }
-        return split
+        guard let split = ByteReader.lineStart(after: size / 2, in: source), split < size else { return nil }
+        return (split, kind)
     }
 
     /// Scans the two halves on two threads and joins them as if read in one go: line numbers of
     /// the second half follow the first's, and an undated match at the start of the second half
     /// takes the time of the first half's last dated match.
-    static func scanInHalves(_ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64) -> FileScan {
-        // Both halves use the filters the file's first lines call for.
-        let kind = options.filter == nil ? LogKind.detect(source) : nil
+    /// Both halves use the filters `kind` (the file's first lines) calls for.
+    static func scanInHalves(
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?
+    ) -> FileScan {
         var halves = [FileScan?](repeating: nil, count: 2)
         halves.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let base = slots.baseAddress!
