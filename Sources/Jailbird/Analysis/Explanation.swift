@@ -25,10 +25,10 @@ public struct Explanation {
         var out = ""
         for step in trace {
             let jail = input.jails[step.jail]
-            var where_ = "(fail2ban.log)"
+            var place = "(fail2ban.log)"
             var what = "a simulated Ban line"
             if let event = step.event {
-                where_ = "\(SafeText.terminal(streamNames[Int(events.files[event])])):\(events.lines[event])"
+                place = "\(SafeText.terminal(streamNames[Int(events.files[event])])):\(events.lines[event])"
                 what = events.rules[event].name
                 if let user = events.user(at: event) { what += " user '\(SafeText.terminal(user))'" }
             }
@@ -61,7 +61,7 @@ public struct Explanation {
             case .historyPurged:
                 text = "bantime.increment forgets this IP's earlier bans (database purge)"
             }
-            out += "\(time)  [\(SafeText.terminal(jail.name))]  \(where_)  \(text)\n"
+            out += "\(time)  [\(SafeText.terminal(jail.name))]  \(place)  \(text)\n"
         }
         return out
     }
