@@ -1,15 +1,15 @@
 /// Writes an Asterisk `full` log: `[2024-01-15 10:23:45] LEVEL[thread][C-0000abcd] file.c: message`.
 /// Mostly call and registration noise; failures in every shape the stock `asterisk` filter knows, from
 /// heavy and slow brute-forcers, extension scanners, one-off oddities and an office that mistypes.
-struct AsteriskGenerator {
+struct AsteriskGenerator: ActorDrivenLog {
     private enum Category: Int {
         case noise, call, phones, heavy, slow, scanner, office, oddity
     }
 
     private var rng: SplitMix64
-    private var ts = Timestamps()
-    private var now: Int64
-    private var actors: [Actor] = []
+    var ts = Timestamps()
+    var now: Int64
+    var actors: [Actor] = []
     private var channelCounter: UInt64 = 0x1a2
     private let localIP: [UInt8] = Array("203.0.113.10".utf8)
     private let officeIP: [UInt8] = Array("198.51.100.23".utf8)
@@ -31,20 +31,7 @@ struct AsteriskGenerator {
         add(.scanner, 2, idleMs: 25 * 60_000)
         add(.office, 1, idleMs: 1)
         add(.oddity, 1, idleMs: 3 * 60_000)
-        for i in actors.indices {
-            actors[i].next = now + rng.expDelay(meanMs: min(actors[i].idleMeanMs, 600_000) / 4)
-        }
-    }
-
-    mutating func run(into w: ByteWriter, limit: Int) {
-        while w.totalBytes < limit {
-            let i = nextActor(actors)
-            now = actors[i].next
-            ts.set(ms: now)
-            var actor = actors[i]        // a copy: fire() also mutates self
-            fire(&actor, w)
-            actors[i] = actor
-        }
+        scheduleFirstCampaigns(&actors, now: now, rng: &rng)
     }
 
     // MARK: line pieces
@@ -81,7 +68,7 @@ struct AsteriskGenerator {
 
     // MARK: actors
 
-    private mutating func fire(_ a: inout Actor, _ w: ByteWriter) {
+    mutating func fire(_ a: inout Actor, _ w: ByteWriter) {
         switch Category(rawValue: a.category)! {
         case .noise: noise(&a, w)
         case .call: call(&a, w)

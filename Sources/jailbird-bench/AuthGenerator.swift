@@ -1,15 +1,15 @@
 /// Writes a Debian `auth.log` (syslog, no year): `Jan 15 10:23:45 pbx sshd[1234]: ...`. Legit logins
 /// (publickey, password, a mistype now and then), dictionary and root brute force (fast and slow),
 /// pre-auth scanners, rare shapes, and CRON/systemd/sudo noise.
-struct AuthGenerator {
+struct AuthGenerator: ActorDrivenLog {
     private enum Category: Int {
         case noise, legit, brute, slow, scanner, oddity
     }
 
     private var rng: SplitMix64
-    private var ts = Timestamps()
-    private var now: Int64
-    private var actors: [Actor] = []
+    var ts = Timestamps()
+    var now: Int64
+    var actors: [Actor] = []
     private var nextPid = 12000
     private var sessionNo = 40
 
@@ -25,20 +25,7 @@ struct AuthGenerator {
         add(.slow, 3, idleMs: 60 * 60_000)
         add(.scanner, 3, idleMs: 10 * 60_000)
         add(.oddity, 1, idleMs: 8 * 60_000)
-        for i in actors.indices {
-            actors[i].next = now + rng.expDelay(meanMs: min(actors[i].idleMeanMs, 600_000) / 4)
-        }
-    }
-
-    mutating func run(into w: ByteWriter, limit: Int) {
-        while w.totalBytes < limit {
-            let i = nextActor(actors)
-            now = actors[i].next
-            ts.set(ms: now)
-            var actor = actors[i]        // a copy: fire() also mutates self
-            fire(&actor, w)
-            actors[i] = actor
-        }
+        scheduleFirstCampaigns(&actors, now: now, rng: &rng)
     }
 
     private mutating func newPid() -> Int {
@@ -61,7 +48,7 @@ struct AuthGenerator {
         w.byte(32); w.bytes(a.peer.ip); w.str(" port "); w.dec(a.port)
     }
 
-    private mutating func fire(_ a: inout Actor, _ w: ByteWriter) {
+    mutating func fire(_ a: inout Actor, _ w: ByteWriter) {
         switch Category(rawValue: a.category)! {
         case .noise: noise(&a, w)
         case .legit: legit(&a, w)

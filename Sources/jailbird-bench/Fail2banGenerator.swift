@@ -35,9 +35,7 @@ struct Fail2banGenerator {
         actors.append(Actor(category: Category.noise.rawValue, idleMeanMs: 1))
         for _ in 0..<6 { actors.append(Actor(category: Category.attacker.rawValue, idleMeanMs: 20 * 60_000 * options.idleScale)) }
         actors.append(Actor(category: Category.restart.rawValue, idleMeanMs: 3 * 86_400_000 * options.idleScale))
-        for i in actors.indices {
-            actors[i].next = now + rng.expDelay(meanMs: min(actors[i].idleMeanMs, 600_000) / 4)
-        }
+        scheduleFirstCampaigns(&actors, now: now, rng: &rng)
         // a restart's Restore lines need a first start
         actors[actors.count - 1].next = now
     }

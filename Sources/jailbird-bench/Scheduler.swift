@@ -45,6 +45,35 @@ func nextActor(_ actors: [Actor]) -> Int {
     return best
 }
 
+/// Gives every slot its first wake-up: a quarter of its idle time (at most ten minutes) from now.
+func scheduleFirstCampaigns(_ actors: inout [Actor], now: Int64, rng: inout SplitMix64) {
+    for i in actors.indices {
+        actors[i].next = now + rng.expDelay(meanMs: min(actors[i].idleMeanMs, 600_000) / 4)
+    }
+}
+
+/// A generator driven only by its actors: the actor due next fires, until enough bytes are written.
+protocol ActorDrivenLog {
+    var actors: [Actor] { get set }
+    var now: Int64 { get set }
+    var ts: Timestamps { get set }
+    /// Writes the next line(s) of `actor`'s campaign and schedules its next step.
+    mutating func fire(_ actor: inout Actor, _ w: ByteWriter)
+}
+
+extension ActorDrivenLog {
+    mutating func run(into w: ByteWriter, limit: Int) {
+        while w.totalBytes < limit {
+            let i = nextActor(actors)
+            now = actors[i].next
+            ts.set(ms: now)
+            var actor = actors[i]        // a copy: fire() also mutates self
+            fire(&actor, w)
+            actors[i] = actor
+        }
+    }
+}
+
 /// Options shared by all generators.
 struct GeneratorOptions {
     var bytes: Int
