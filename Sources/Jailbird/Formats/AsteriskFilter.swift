@@ -15,16 +15,10 @@ public struct AsteriskFilter: LineFilter {
     /// Every rule needs one of the levels NOTICE, SECURITY or WARNING in the line; all three
     /// have an `I` at a fixed distance from the end of the word, so this looks at each `I`.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        var from = 0
-        while let found = line.firstIndex(of: UInt8(ascii: "I"), from: from) {
-            if line.hasBytes("NOTICE", at: found - 3) || line.hasBytes("WARNING", at: found - 4)
+        line.anyOffset(of: UInt8(ascii: "I")) { found in
+            line.hasBytes("NOTICE", at: found - 3) || line.hasBytes("WARNING", at: found - 4)
                 || line.hasBytes("SECURITY", at: found - 5)
-            {
-                return true
-            }
-            from = found + 1
         }
-        return false
     }
 
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
@@ -43,12 +37,39 @@ public struct AsteriskFilter: LineFilter {
     /// `log_prefix = (?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)?`
     /// and one space; nil when `prefregex` does not match. The content is non-empty.
     static func contentStart(_ text: UnsafeRawBufferPointer) -> Int? {
+        if let start = directContentStart(text) { return start }
         var result: Int?
         PrefixLine<Daemon>.forEachEnd(in: text) { prefixEnd in
             result = afterLevel(text, prefixEnd)
             return result != nil
         }
         return result
+    }
+
+    /// `contentStart` for the usual line, `[] LEVEL[pid]… source.c: …`, without trying the
+    /// prefix's other readings, and the same answer: the regex engine first tries the level
+    /// token as `__hostname`, and everything that may follow a hostname (`kernel:`, `@vserver_`,
+    /// `[pid]:`, `:`, `[`/`(`/`asterisk` of the daemon, `[ID `, or a level word for the content)
+    /// starts with one of `[ ( : @ k a N S W`. When the next token starts with none of them that
+    /// reading fails, and the engine's next one is the level right after the leading spaces.
+    /// Returns nil when the shortcut does not apply or finds no content (the full search decides).
+    private static func directContentStart(_ text: UnsafeRawBufferPointer) -> Int? {
+        let level = text.skipSpaces(from: text.hasBytes("[]", at: 0) ? 2 : 0)
+        guard level < text.count else { return nil }
+        switch text[level] {
+        case UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "W"): break
+        default: return nil
+        }
+        let next = text.skipSpaces(from: text.skipNonSpaces(from: level))
+        if next < text.count {
+            switch text[next] {
+            case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "k"),
+                UInt8(ascii: "a"), UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "W"):
+                return nil
+            default: break
+            }
+        }
+        return afterLevel(text, level)
     }
 
     private static func afterLevel(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
@@ -221,13 +242,16 @@ public struct AsteriskFilter: LineFilter {
 
     /// `^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)`
     private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
-        // Every reading needs one of the phrases after the host: without them, skip the
-        // (many) host candidates a regex engine would try in vain.
-        guard text.firstRange(of: " failed ", from: start) != nil || text.firstRange(of: " tried to", from: start) != nil
-        else { return nil }
+        // A host never holds a space, so the phrase can only start at the first space after
+        // where the host starts: without it there, skip the (many) host candidates a regex
+        // engine would try in vain.
+        func phraseMayFollow(_ hostStart: Int) -> Bool {
+            guard let space = text.firstIndex(of: UInt8(ascii: " "), from: hostStart) else { return false }
+            return text.hasBytes(" failed ", at: space) || text.hasBytes(" tried to", at: space)
+        }
         var hostStarts = Alternatives()
-        if text.hasBytes("Host ", at: start) { hostStarts.append(start + 5) }
-        hostStarts.append(start)
+        if text.hasBytes("Host ", at: start) && phraseMayFollow(start + 5) { hostStarts.append(start + 5) }
+        if phraseMayFollow(start) { hostStarts.append(start) }
         for hostStart in hostStarts {
             var found: LineMatch?
             HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
@@ -377,18 +401,23 @@ public struct AsteriskFilter: LineFilter {
         guard nameEnd > 0, nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else { return nil }
         let afterName = nameEnd + 1
         // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
-        if let match = securityRemote(text, at: pairsEnd(text, afterName), kind: kind) { return match }
+        if let match = securityRemote(text, at: pairsEnd(text, afterName), kind: kind, pairsFrom: afterName) {
+            return match
+        }
         // Second alternative (.*?): every ,RemoteAddress=" from left to right.
         var searchFrom = afterName
         while let remote = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
-            if let match = securityRemote(text, at: remote, kind: kind) { return match }
+            if let match = securityRemote(text, at: remote, kind: kind, pairsFrom: afterName) { return match }
             searchFrom = remote + 1
         }
         return nil
     }
 
     /// `,RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$` at `remote`.
-    private static func securityRemote(_ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind) -> LineMatch? {
+    /// `pairsFrom` is where the pairs after the event name start (where the account is looked for).
+    private static func securityRemote(
+        _ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind, pairsFrom: Int
+    ) -> LineMatch? {
         guard text.hasBytes(",RemoteAddress=\"IPV", at: remote) else { return nil }
         let family = remote + 19
         guard family + 1 < text.count, text[family] == UInt8(ascii: "4") || text[family] == UInt8(ascii: "6"),
@@ -413,7 +442,7 @@ public struct AsteriskFilter: LineFilter {
             else { return false }
             found = LineMatch(
                 kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
-                host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text))
+                host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text, pairsFrom: pairsFrom))
             return true
         }
         return found
@@ -422,24 +451,44 @@ public struct AsteriskFilter: LineFilter {
     /// The end of a run of `,Key="value"` pairs (`(?:,(?!RemoteAddress=)\w+="[^"]*")*`) from `start`.
     private static func pairsEnd(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int {
         var position = start
-        while position < text.count && text[position] == UInt8(ascii: ",") {
-            if text.hasBytes(",RemoteAddress=", at: position) { break }
-            var keyEnd = position + 1
-            while keyEnd < text.count && ByteClass.isWord(text[keyEnd]) { keyEnd += 1 }
-            guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd),
-                let close = text.firstIndex(of: UInt8(ascii: "\""), from: keyEnd + 2)
-            else { break }
-            position = close + 1
+        while !text.hasBytes(",RemoteAddress=", at: position), let pair = pair(text, at: position) {
+            position = pair.close + 1
         }
         return position
     }
 
-    /// The `AccountID="…"` value of a security event, if any.
-    private static func securityAccount(_ text: UnsafeRawBufferPointer) -> String? {
-        guard let key = text.firstRange(of: ",AccountID=\"", from: 0),
-            let close = text.firstIndex(of: UInt8(ascii: "\""), from: key + 12), close > key + 12
+    /// The `,Key="value"` pair (`,\w+="[^"]*"`) at `position`: its key and the offset of its
+    /// closing quote; nil when none stands there.
+    private static func pair(_ text: UnsafeRawBufferPointer, at position: Int) -> (key: Range<Int>, close: Int)? {
+        guard position < text.count, text[position] == UInt8(ascii: ",") else { return nil }
+        let keyEnd = text.skipWordCharacters(from: position + 1)
+        guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd),
+            let close = text.firstIndex(of: UInt8(ascii: "\""), from: keyEnd + 2)
         else { return nil }
-        return text.string((key + 12)..<close)
+        return ((position + 1)..<keyEnd, close)
+    }
+
+    /// The value of the first `AccountID` pair of a security event, if any, walking the
+    /// `,Key="value"` pairs from `pairsFrom` (a value cannot hold `"`, so a key is never
+    /// mistaken for text inside a value); where the pairs are not well formed, the first
+    /// `,AccountID="` after `pairsFrom`.
+    private static func securityAccount(_ text: UnsafeRawBufferPointer, pairsFrom: Int) -> String? {
+        var position = pairsFrom
+        var valueStart: Int?
+        while let pair = pair(text, at: position) {
+            if text.hasBytes(",AccountID=\"", at: position) {
+                valueStart = pair.key.upperBound + 2
+                break
+            }
+            position = pair.close + 1
+        }
+        if valueStart == nil, let key = text.firstRange(of: ",AccountID=\"", from: position) {
+            valueStart = key + 12
+        }
+        guard let valueStart, let close = text.firstIndex(of: UInt8(ascii: "\""), from: valueStart),
+            close > valueStart
+        else { return nil }
+        return text.string(valueStart..<close)
     }
 
     /// The text in quotes after `as '` or ` user '` following a phrase, e.g. `… as 'admin'`.

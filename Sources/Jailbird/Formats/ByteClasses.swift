@@ -43,7 +43,29 @@ extension UnsafeRawBufferPointer {
     func hasBytes(_ literal: StaticString, at offset: Int) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard offset >= 0, offset + length <= count else { return false }
-        return memcmp(baseAddress! + offset, literal.utf8Start, length) == 0
+        // Compared word by word in line rather than by a call to memcmp: these are short
+        // literals tested many times a line, and the compiler folds the literal's words.
+        let text = baseAddress! + offset
+        let wanted = UnsafeRawPointer(literal.utf8Start)
+        var position = 0
+        while position + 8 <= length {
+            guard text.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                == wanted.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            else { return false }
+            position += 8
+        }
+        if position + 4 <= length {
+            guard text.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+                == wanted.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+            else { return false }
+            position += 4
+        }
+        while position < length {
+            guard text.load(fromByteOffset: position, as: UInt8.self) == wanted.load(fromByteOffset: position, as: UInt8.self)
+            else { return false }
+            position += 1
+        }
+        return true
     }
 
     /// True when the bytes at `offset` equal `other`.
@@ -59,6 +81,18 @@ extension UnsafeRawBufferPointer {
         guard from < count, let base = baseAddress else { return nil }
         guard let found = memchr(base + from, Int32(byte), count - from) else { return nil }
         return UnsafeRawPointer(found) - base
+    }
+
+    /// True when `test` holds at some offset where `byte` stands: a necessary-keyword test that
+    /// lets memchr skip to the few places a rare byte of the keyword occurs.
+    @inline(__always) @usableFromInline
+    func anyOffset(of byte: UInt8, where test: (Int) -> Bool) -> Bool {
+        var from = 0
+        while let found = firstIndex(of: byte, from: from) {
+            if test(found) { return true }
+            from = found + 1
+        }
+        return false
     }
 
     /// The first offset at or after `from` where `literal` starts, or nil.

@@ -19,10 +19,20 @@ public struct Fail2banLogFilter: LineFilter {
 
     public var service: Service { .fail2ban }
 
+    /// Both readings need a `]` before the action: `] Found `, `] Ban `, `] Unban `,
+    /// `] Restore Ban ` for records, `]\s+Ban` for recidive. memchr finds the few `]` of a line.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         switch mode {
-        case .records: return line.contains("Ban") || line.contains("Unban") || line.contains("Found")
-        case .recidive: return line.contains("Ban")
+        case .records:
+            return line.anyOffset(of: UInt8(ascii: "]")) { close in
+                line.hasBytes("] Ban ", at: close) || line.hasBytes("] Found ", at: close)
+                    || line.hasBytes("] Unban ", at: close) || line.hasBytes("] Restore Ban ", at: close)
+            }
+        case .recidive:
+            return line.anyOffset(of: UInt8(ascii: "]")) { close in
+                let word = line.skipSpaces(from: close + 1)
+                return word > close + 1 && line.hasBytes("Ban", at: word)
+            }
         }
     }
 
