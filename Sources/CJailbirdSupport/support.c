@@ -57,3 +57,4 @@ long long jb_mapped_read_end(void) {
     guard_fault_offset = -1;
     return offset;
 }
+

@@ -1,6 +1,11 @@
 #ifndef JAILBIRD_SUPPORT_H
 #define JAILBIRD_SUPPORT_H
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /// memmem and memrchr are GNU extensions that Glibc's Swift overlay hides (no _GNU_SOURCE);
 /// these forward to them.
@@ -16,4 +21,40 @@ const void *jb_memrchr(const void *buffer, int byte, size_t length);
 /// its default action. The handler is installed on first use; it is async-signal-safe.
 void jb_mapped_read_begin(const void *base, size_t length);
 long long jb_mapped_read_end(void);
+
+/// Which of the first `length` bytes at `bytes` (at most 64) are one of a small set: bit i of the
+/// result is set when `bytes[i]` equals one of the low `set_count` bytes of `set` (at most 8,
+/// none of them 0). Sixteen bytes a step with SSE2 where there is SSE2; a matcher looks only
+/// where a rare byte of its keywords stands. Inline, so that a constant set folds into the compares.
+static inline uint64_t jb_bytes_in_set(const void *bytes, size_t length, uint64_t set, int set_count) {
+    if (length > 64) length = 64;
+    // Sixteen-byte loads may read past `length`. Within one page that cannot fault; a short piece
+    // near the end of a page is copied into a zeroed block instead. Bits past `length` are cleared.
+    unsigned char block[64] __attribute__((aligned(16)));
+    const unsigned char *data = bytes;
+    if (length < 64 && ((uintptr_t)bytes & 4095) > 4096 - 64) {
+        memset(block, 0, sizeof block);
+        memcpy(block, bytes, length);
+        data = block;
+    }
+    uint64_t mask = 0;
+#if defined(__SSE2__)
+    __m128i wanted[8];
+    for (int k = 0; k < set_count && k < 8; k++) wanted[k] = _mm_set1_epi8((char)(set >> (8 * k)));
+    int parts = (int)((length + 15) / 16);
+    for (int part = 0; part < parts; part++) {
+        __m128i chunk = _mm_loadu_si128((const __m128i *)(data + 16 * part));
+        __m128i hits = _mm_setzero_si128();
+        for (int k = 0; k < set_count && k < 8; k++) hits = _mm_or_si128(hits, _mm_cmpeq_epi8(chunk, wanted[k]));
+        mask |= (uint64_t)(uint16_t)_mm_movemask_epi8(hits) << (16 * part);
+    }
+#else
+    for (int i = 0; i < 64; i++) {
+        for (int k = 0; k < set_count && k < 8; k++) {
+            if (data[i] == (unsigned char)(set >> (8 * k))) { mask |= (uint64_t)1 << i; break; }
+        }
+    }
+#endif
+    return length == 64 ? mask : mask & (((uint64_t)1 << length) - 1);
+}
 #endif

@@ -33,7 +33,10 @@ enum ByteClass {
     /// `\w`
     @inline(__always) @usableFromInline
     static func isWord(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20) &- 0x61 < 26 || byte == 0x5F || byte >= 0x80
+        // One bit per ASCII byte: digits in the low word; A-Z, '_' and a-z in the high word.
+        let low: UInt64 = 0x03FF_0000_0000_0000
+        let high: UInt64 = 0x07FF_FFFE_87FF_FFFE
+        return byte >= 0x80 || ((byte < 0x40 ? low : high) >> UInt64(byte & 0x3F)) & 1 != 0
     }
 }
 

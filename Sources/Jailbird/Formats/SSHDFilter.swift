@@ -1,3 +1,5 @@
+import CJailbirdSupport
+
 /// fail2ban 1.0.2's stock `sshd` filter (`filter.d/sshd.conf` with `common.conf`, `logtype =
 /// file`, `publickey = nofail`, `maxlines = 1`) as a byte-level matcher, in its four modes.
 ///
@@ -44,18 +46,20 @@ public struct SSHDFilter: LineFilter {
     /// `dentification`, `REFUSED`, `llegal user `, `SSH: Server`, `egotiate`, `no matching`.
     ///
     /// One pass over the line instead of a search per word: each word contains one of the bytes
-    /// `A F U c g v` (rare in logs) at a fixed offset, so only where such a byte stands are the
-    /// words that hold it compared.
+    /// `A F U c g v` (rare in logs) at a fixed offset; SIMD compares find where they stand, 64
+    /// bytes a step, and only there are the words that hold them compared.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard line.count >= 9 else { return false }
-        // Bit (byte ^ 0x40) for each of A F U c g v, which all lie in 0x40...0x7F. Any other byte
-        // shifts by 64 or more, which gives 0: one rarely taken branch a byte.
-        let anchors: UInt64 = 1 << (0x41 ^ 0x40) | 1 << (0x46 ^ 0x40) | 1 << (0x55 ^ 0x40) | 1 << (0x63 ^ 0x40)
-            | 1 << (0x67 ^ 0x40) | 1 << (0x76 ^ 0x40)
-        for index in 0..<line.count {
-            let byte = line[index]
-            guard (anchors >> UInt64(byte ^ 0x40)) & 1 != 0 else { continue }
-            if SSHDFilter.keyword(around: index, anchor: byte, in: line) { return true }
+        guard line.count >= 9, let base = line.baseAddress else { return false }
+        let anchors: UInt64 = 0x76_67_63_55_46_41  // v g c U F A
+        var blockStart = 0
+        while blockStart < line.count {
+            var hits = jb_bytes_in_set(base + blockStart, line.count - blockStart, anchors, 6)
+            while hits != 0 {
+                let index = blockStart + hits.trailingZeroBitCount
+                if SSHDFilter.keyword(around: index, anchor: line[index], in: line) { return true }
+                hits &= hits - 1
+            }
+            blockStart += 64
         }
         return false
     }

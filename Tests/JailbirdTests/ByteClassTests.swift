@@ -1,0 +1,71 @@
+import CJailbirdSupport
+import Foundation
+import Testing
+
+@testable import Jailbird
+
+/// The byte-level helpers every matcher stands on, checked against their plain definitions.
+@Suite struct ByteClassTests {
+    @Test func classesMatchTheirDefinitions() {
+        let spaces: Set<UInt8> = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let isASCIIWord = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte)
+                || (0x61...0x7A).contains(byte) || byte == 0x5F
+            #expect(ByteClass.isWord(byte) == (isASCIIWord || byte >= 0x80), "isWord(\(value))")
+            #expect(ByteClass.isDigit(byte) == (0x30...0x39).contains(byte), "isDigit(\(value))")
+            #expect(ByteClass.isSpace(byte) == spaces.contains(byte), "isSpace(\(value))")
+        }
+    }
+
+    @Test func searchesAndComparesAgreeWithNaiveOnes() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("ab:\"' ".utf8)
+        let literals: [StaticString] = ["a", "ab", "a:b", "ab\"'", "ab:ab:ab", "abababab:", "a b a b a b a b a"]
+        for _ in 0..<500 {
+            let length = Int.random(in: 0...60, using: &generator)
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            bytes.withUnsafeBytes { buffer in
+                for from in 0...length {
+                    for byte in alphabet {
+                        #expect(buffer.firstIndex(of: byte, from: from) == bytes[from...].firstIndex(of: byte))
+                    }
+                    for literal in literals {
+                        let wanted = Array(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+                        let naive = from + wanted.count <= length && Array(bytes[from..<(from + wanted.count)]) == wanted
+                        #expect(buffer.hasBytes(literal, at: from) == naive)
+                    }
+                }
+                #expect(!buffer.hasBytes("a", at: -1))
+            }
+        }
+    }
+
+    /// The SIMD set search, on every length up to past one block and at the end of a page (where
+    /// it must not read past the bytes it was given).
+    @Test func bytesInSetMarksExactlyTheMembers() throws {
+        let set: [UInt8] = Array("AFUcgv".utf8)
+        let packed = set.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+        var generator = SystemRandomNumberGenerator()
+        let pageSize = 4096
+        // Two pages, the second made inaccessible: a read past the first one would crash.
+        let region = try #require(
+            mmap(nil, 2 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(region, 2 * pageSize) }
+        #expect(mprotect(region + pageSize, pageSize, PROT_NONE) == 0)
+        let bytes = region.assumingMemoryBound(to: UInt8.self)
+        for _ in 0..<200 {
+            for index in 0..<pageSize { bytes[index] = UInt8.random(in: 1...255, using: &generator) }
+            for length in 0...70 {
+                for start in [0, 5, pageSize - length] {
+                    let mask = jb_bytes_in_set(bytes + start, length, packed, Int32(set.count))
+                    var expected: UInt64 = 0
+                    for offset in 0..<min(length, 64) where set.contains(bytes[start + offset]) {
+                        expected |= 1 << UInt64(offset)
+                    }
+                    #expect(mask == expected, "length \(length) at \(start)")
+                }
+            }
+        }
+    }
+}
