@@ -401,22 +401,26 @@ public struct AsteriskFilter: LineFilter {
         guard nameEnd > 0, nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else { return nil }
         let afterName = nameEnd + 1
         // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
-        if let match = securityRemote(text, at: pairsEnd(text, afterName), kind: kind, pairsFrom: afterName) {
+        let leading = pairRun(text, afterName)
+        if let match = securityRemote(text, at: leading.end, kind: kind, pairsFrom: afterName, account: leading.account) {
             return match
         }
         // Second alternative (.*?): every ,RemoteAddress=" from left to right.
         var searchFrom = afterName
         while let remote = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
-            if let match = securityRemote(text, at: remote, kind: kind, pairsFrom: afterName) { return match }
+            if let match = securityRemote(text, at: remote, kind: kind, pairsFrom: afterName, account: nil) {
+                return match
+            }
             searchFrom = remote + 1
         }
         return nil
     }
 
     /// `,RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$` at `remote`.
-    /// `pairsFrom` is where the pairs after the event name start (where the account is looked for).
+    /// `pairsFrom` is where the pairs after the event name start; `account`, the value of an
+    /// `AccountID` pair already seen among them.
     private static func securityRemote(
-        _ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind, pairsFrom: Int
+        _ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind, pairsFrom: Int, account: Range<Int>?
     ) -> LineMatch? {
         guard text.hasBytes(",RemoteAddress=\"IPV", at: remote) else { return nil }
         let family = remote + 19
@@ -437,58 +441,47 @@ public struct AsteriskFilter: LineFilter {
             let end = candidate.end
             guard end < text.count, text[end] == UInt8(ascii: "/") else { return false }
             let digitsEnd = text.skipDigits(from: end + 1)
-            guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\""),
-                pairsEnd(text, digitsEnd + 1) == text.count
-            else { return false }
+            guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\"") else { return false }
+            let trailing = pairRun(text, digitsEnd + 1)
+            guard trailing.end == text.count else { return false }
+            let accountValue = account ?? trailing.account ?? accountAfter(text, pairsFrom)
             found = LineMatch(
                 kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
-                host: HostPattern.host(for: candidate.capture, in: text), user: securityAccount(text, pairsFrom: pairsFrom))
+                host: HostPattern.host(for: candidate.capture, in: text),
+                user: accountValue.flatMap { $0.isEmpty ? nil : text.string($0) })
             return true
         }
         return found
     }
 
-    /// The end of a run of `,Key="value"` pairs (`(?:,(?!RemoteAddress=)\w+="[^"]*")*`) from `start`.
-    private static func pairsEnd(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int {
+    /// A run of `,Key="value"` pairs (`(?:,(?!RemoteAddress=)\w+="[^"]*")*`) from `start`: where
+    /// it ends, and the value of its first `AccountID` pair (the user of the event), if any.
+    private static func pairRun(_ text: UnsafeRawBufferPointer, _ start: Int) -> (end: Int, account: Range<Int>?) {
         var position = start
-        while !text.hasBytes(",RemoteAddress=", at: position), let pair = pair(text, at: position) {
-            position = pair.close + 1
-        }
-        return position
-    }
-
-    /// The `,Key="value"` pair (`,\w+="[^"]*"`) at `position`: its key and the offset of its
-    /// closing quote; nil when none stands there.
-    private static func pair(_ text: UnsafeRawBufferPointer, at position: Int) -> (key: Range<Int>, close: Int)? {
-        guard position < text.count, text[position] == UInt8(ascii: ",") else { return nil }
-        let keyEnd = text.skipWordCharacters(from: position + 1)
-        guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd),
-            let close = text.firstIndex(of: UInt8(ascii: "\""), from: keyEnd + 2)
-        else { return nil }
-        return ((position + 1)..<keyEnd, close)
-    }
-
-    /// The value of the first `AccountID` pair of a security event, if any, walking the
-    /// `,Key="value"` pairs from `pairsFrom` (a value cannot hold `"`, so a key is never
-    /// mistaken for text inside a value); where the pairs are not well formed, the first
-    /// `,AccountID="` after `pairsFrom`.
-    private static func securityAccount(_ text: UnsafeRawBufferPointer, pairsFrom: Int) -> String? {
-        var position = pairsFrom
-        var valueStart: Int?
-        while let pair = pair(text, at: position) {
-            if text.hasBytes(",AccountID=\"", at: position) {
-                valueStart = pair.key.upperBound + 2
-                break
+        var account: Range<Int>?
+        while position < text.count && text[position] == UInt8(ascii: ",") {
+            if text.hasBytes(",RemoteAddress=", at: position) { break }
+            let keyEnd = text.skipWordCharacters(from: position + 1)
+            guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd) else { break }
+            // The value: up to the next quote (values are short: a plain loop beats a memchr call).
+            var close = keyEnd + 2
+            while close < text.count && text[close] != UInt8(ascii: "\"") { close += 1 }
+            guard close < text.count else { break }
+            if account == nil && keyEnd - position == 10 && text.hasBytes(",AccountID", at: position) {
+                account = (keyEnd + 2)..<close
             }
-            position = pair.close + 1
+            position = close + 1
         }
-        if valueStart == nil, let key = text.firstRange(of: ",AccountID=\"", from: position) {
-            valueStart = key + 12
-        }
-        guard let valueStart, let close = text.firstIndex(of: UInt8(ascii: "\""), from: valueStart),
-            close > valueStart
+        return (position, account)
+    }
+
+    /// The value after the first `,AccountID="` from `position`, for events whose pairs are not
+    /// well formed (the walk over the pairs did not reach one).
+    private static func accountAfter(_ text: UnsafeRawBufferPointer, _ position: Int) -> Range<Int>? {
+        guard let key = text.firstRange(of: ",AccountID=\"", from: position),
+            let close = text.firstIndex(of: UInt8(ascii: "\""), from: key + 12)
         else { return nil }
-        return text.string(valueStart..<close)
+        return (key + 12)..<close
     }
 
     /// The text in quotes after `as '` or ` user '` following a phrase, e.g. `… as 'admin'`.
