@@ -101,7 +101,8 @@ func fixed(_ v: Double, _ decimals: Int) -> String {
     return s + String(repeating: "0", count: max(0, decimals - frac))
 }
 
-/// The benchmark: inputs under `dir`, each tool timed after one untimed warm-up read of its input.
+/// The benchmark: inputs under `dir`, each tool timed after one untimed warm-up read of its input,
+/// `repeats` times; the fastest run counts (the others measured the machine's neighbours).
 struct Bench {
     var sizeMB: Int
     var authMB: Int
@@ -109,19 +110,21 @@ struct Bench {
     var dir: String
     var jailbird: String
     var runFail2banRegex: Bool
+    var repeats: Int
     var results: [Measurement] = []
     static let generatorVersion = 1
     static let cProgram = ".build/zlib-count-lines"
     static let launcher = ".build/rusage-run"
     private var haveLauncher = false
 
-    init(sizeMB: Int, authMB: Int, sliceMB: Int, dir: String, jailbird: String, runFail2banRegex: Bool) {
+    init(sizeMB: Int, authMB: Int, sliceMB: Int, dir: String, jailbird: String, runFail2banRegex: Bool, repeats: Int) {
         self.sizeMB = sizeMB
         self.authMB = authMB
         self.sliceMB = sliceMB
         self.dir = dir
         self.jailbird = jailbird
         self.runFail2banRegex = runFail2banRegex
+        self.repeats = max(1, repeats)
     }
 
     private func say(_ s: String) {
@@ -193,6 +196,20 @@ struct Bench {
     private mutating func time(tool: String, argv: [String], input: String, logBytes: Int,
                                stdoutPath: String = "/dev/null", note: String = "") {
         warm(input)
+        var fastest: Measurement?
+        for _ in 0..<repeats {
+            let m = measure(tool: tool, argv: argv, input: input, logBytes: logBytes, stdoutPath: stdoutPath, note: note)
+            if fastest == nil || (m.exitCode == 0 && m.seconds < fastest!.seconds) { fastest = m }
+            if m.exitCode != 0 { break }
+        }
+        let m = fastest!
+        say("  \(pad(tool, 22)) \(pad(input, 38)) \(fixed(m.seconds, 3)) s")
+        results.append(m)
+    }
+
+    private func measure(tool: String, argv: [String], input: String, logBytes: Int, stdoutPath: String, note: String)
+        -> Measurement
+    {
         var m: Measurement
         if haveLauncher {
             let resultFile = "\(dir)/rusage.txt"
@@ -210,8 +227,7 @@ struct Bench {
                             peakRSSKiB: r.peakRSSKiB, exitCode: r.exitCode, note: note)
         }
         if m.exitCode != 0 { m.note += (m.note.isEmpty ? "" : "; ") + "exit \(m.exitCode)" }
-        say("  \(pad(tool, 22)) \(pad(input, 38)) \(fixed(m.seconds, 3)) s")
-        results.append(m)
+        return m
     }
 
     private func firstLine(containing needle: String, in path: String) -> String? {
@@ -248,7 +264,10 @@ struct Bench {
             say("jailbird binary not found at \(jailbird): jailbird rows skipped (build it with `swift build -c release`)")
         }
 
-        say("timing (each after one untimed warm-up read of its input):")
+        // taskset pins a run to one CPU: the targets are stated for one core.
+        let haveTaskset = access("/usr/bin/taskset", X_OK) == 0
+        if !haveTaskset { say("taskset not found (util-linux): one-core rows skipped") }
+        say("timing (each after one untimed warm-up read of its input; fastest of \(repeats)):")
         for (log, filter) in [(asterisk, "asterisk"), (auth, "sshd")] {
             let size = fileSize(log) ?? 0
             let name = log.split(separator: "/").last.map(String.init) ?? log
@@ -268,14 +287,20 @@ struct Bench {
                 for input in [log, log + ".gz"] {
                     let out = "\(dir)/jailbird-scan-\(input.split(separator: "/").last!).out"
                     // the same filter as fail2ban-regex; generated stamps are UTC
-                    time(tool: "jailbird scan", argv: [jailbird, "scan", "--filter", filter, "--tz", "UTC", input],
-                         input: input, logBytes: size,
+                    let scan = [jailbird, "scan", "--filter", filter, "--tz", "UTC", input]
+                    time(tool: "jailbird scan", argv: scan, input: input, logBytes: size,
                          stdoutPath: out, note: "output: \(out)")
+                    if haveTaskset {
+                        time(tool: Self.oneCore, argv: ["/usr/bin/taskset", "-c", "0"] + scan, input: input,
+                             logBytes: size, stdoutPath: out + ".1core", note: "pinned with taskset -c 0")
+                    }
                 }
             }
         }
         report()
     }
+
+    static let oneCore = "jailbird scan, 1 core"
 
     private func find(_ tool: String, _ input: String) -> Measurement? {
         results.first { $0.tool == tool && $0.input == input && $0.exitCode == 0 }
@@ -300,6 +325,8 @@ struct Bench {
             let slice = "\(log).first\(sliceMB)M"
             let plain = find("jailbird scan", log)
             let gz = find("jailbird scan", log + ".gz")
+            let plainOneCore = find(Self.oneCore, log)
+            let gzOneCore = find(Self.oneCore, log + ".gz")
             func ratio(_ a: Measurement?, _ b: Measurement?, _ label: String) -> Double? {
                 guard let a, let b, b.mibPerSecond > 0 else {
                     say("  \(label): n/a")
@@ -313,17 +340,25 @@ struct Bench {
             _ = ratio(plain, find("cat", log), "\(name): jailbird vs cat")
             _ = ratio(gz, find("zcat", log + ".gz"), "\(name).gz: jailbird vs zcat")
             let vsC = ratio(gz, find("zlib-count-lines (C)", log + ".gz"), "\(name).gz: jailbird vs C inflate+count")
-            let vsF2B = ratio(plain, find("fail2ban-regex", slice), "\(name): jailbird vs fail2ban-regex")
-            if let plain { checks.append(("\(name): plain ≥ 2 GiB/s (\(fixed(plain.mibPerSecond, 0)) MiB/s)", plain.mibPerSecond >= 2048)) }
+            _ = ratio(plain, find("fail2ban-regex", slice), "\(name): jailbird vs fail2ban-regex")
+            let vsF2B = ratio(plainOneCore, find("fail2ban-regex", slice), "\(name): jailbird on 1 core vs fail2ban-regex")
+            // The issue says GB/s: decimal gigabytes.
+            func gigabytesPerSecond(_ m: Measurement) -> Double { Double(m.logBytes) / m.seconds / 1e9 }
+            if let plainOneCore {
+                let rate = gigabytesPerSecond(plainOneCore)
+                checks.append(("\(name): plain ≥ 2 GB/s on one core (\(fixed(rate, 2)) GB/s)", rate >= 2))
+            }
+            if let plain { say("  \(name): jailbird on all cores: \(fixed(gigabytesPerSecond(plain), 2)) GB/s") }
             if let vsC { checks.append(("\(name).gz: ≥ 90% of the C program (\(fixed(vsC * 100, 0))%)", vsC >= 0.9)) }
-            if let vsF2B { checks.append(("\(name): ≥ 100x fail2ban-regex (\(fixed(vsF2B, 0))x)", vsF2B >= 100)) }
-            for m in [plain, gz].compactMap({ $0 }) {
+            if let vsF2B { checks.append(("\(name): ≥ 100x fail2ban-regex on one core (\(fixed(vsF2B, 0))x)", vsF2B >= 100)) }
+            for m in [plain, gz, plainOneCore, gzOneCore].compactMap({ $0 }) {
                 let mib = Double(m.peakRSSKiB) / 1024
-                checks.append(("\(m.input.split(separator: "/").last!): peak RSS < 100 MiB (\(fixed(mib, 1)) MiB)", mib < 100))
+                checks.append(("\(m.tool) on \(m.input.split(separator: "/").last!): peak RSS < 100 MiB (\(fixed(mib, 1)) MiB)", mib < 100))
             }
         }
         say("")
-        say("targets: plain ≥ 2 GiB/s; .gz ≥ 90% of the C inflate+count program; ≥ 100x fail2ban-regex; peak RSS < 100 MiB")
+        say("targets: plain ≥ 2 GB/s on one core; .gz ≥ 90% of the C inflate+count program; ≥ 100x fail2ban-regex; "
+            + "peak RSS < 100 MiB")
         if checks.isEmpty { say("  (no jailbird rows: nothing to check)") }
         for (label, ok) in checks { say("  [\(ok ? "met" : "MISSED")] \(label)") }
     }

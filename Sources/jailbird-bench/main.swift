@@ -10,7 +10,7 @@ let usage = """
     usage:
       jailbird-bench generate asterisk|auth|fail2ban --bytes N --seed S [--start ISO] [--idle-scale F] --out FILE
       jailbird-bench run [--size-mb 1024] [--auth-mb 100] [--slice-mb 20] [--dir bench-data]
-                         [--jailbird PATH] [--skip-fail2ban-regex]
+                         [--jailbird PATH] [--skip-fail2ban-regex] [--repeats 3]
       jailbird-bench simulate [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
       jailbird-bench sweep [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
                               [--while-banned prevented|counted]
@@ -18,7 +18,8 @@ let usage = """
     generate  writes a deterministic log of about N bytes (whole lines; N accepts k/M/G suffixes).
               --start is the first line's time, read as UTC (the log's zone-less stamps are UTC).
               --idle-scale F shortens (F < 1) the quiet time between attack campaigns: more shapes per line.
-    run       generates (or reuses) bench inputs under --dir and prints the timing table.
+    run       generates (or reuses) bench inputs under --dir and prints the timing table: every tool run
+              --repeats times (fastest counts), jailbird also pinned to one core with taskset.
     simulate  builds an event store of Asterisk failures in memory (heavy, slow and scanning attackers) and
               times the jail simulator on it: plan, 1 worker, all cores; memory per event.
               (k/M suffixes there mean powers of 1024: give 10000000, not 10M, for ten million.)
@@ -119,7 +120,8 @@ case "run":
         sliceMB: args.int("slice-mb", default: 20),
         dir: args.options["dir"] ?? "bench-data",
         jailbird: args.options["jailbird"] ?? ".build/release/jailbird",
-        runFail2banRegex: !args.flags.contains("skip-fail2ban-regex"))
+        runFail2banRegex: !args.flags.contains("skip-fail2ban-regex"),
+        repeats: args.int("repeats", default: 3))
     bench.run()
 case "simulate":
     let args = Arguments(argv.dropFirst(2), flagNames: [])
