@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Jailbird
 
@@ -33,5 +34,34 @@ import Testing
         #expect(try #require(IPAddress("::ffff:10.1.2.3")) == IPAddress("10.1.2.3"))
         #expect(try #require(IPAddress("10.1.2.3")).isIPv4)
         #expect(try !#require(IPAddress("2001:db8::1")).isIPv4)
+    }
+
+    /// Random addresses with runs of zero groups, written in full, compressed at each possible
+    /// run, and with an embedded dotted quad: parsed as the C library's inet_pton reads them.
+    @Test func ipv6AgreesWithInetPton() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var groups = (0..<8).map { _ in UInt16.random(in: 0...0xFFFF, using: &generator) }
+            let zeroStart = Int.random(in: 0..<8, using: &generator)
+            let zeroCount = Int.random(in: 0...(8 - zeroStart), using: &generator)
+            for index in zeroStart..<(zeroStart + zeroCount) { groups[index] = 0 }
+            var texts = [groups.map { String($0, radix: 16) }.joined(separator: ":")]
+            if zeroCount >= 1 {
+                let head = groups[..<zeroStart].map { String($0, radix: 16) }.joined(separator: ":")
+                let tail = groups[(zeroStart + zeroCount)...].map { String($0, radix: 16) }.joined(separator: ":")
+                texts.append(head + "::" + tail)
+            }
+            let quad = "\(groups[6] >> 8).\(groups[6] & 0xFF).\(groups[7] >> 8).\(groups[7] & 0xFF)"
+            texts.append(groups[..<6].map { String($0, radix: 16) }.joined(separator: ":") + ":" + quad)
+            for text in texts {
+                var expected = in6_addr()
+                #expect(inet_pton(AF_INET6, text, &expected) == 1, "\(text)")
+                let bytes = withUnsafeBytes(of: &expected) { Array($0) }
+                let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let parsed = try #require(IPAddress(text), "\(text)")
+                #expect(parsed == IPAddress(high: high, low: low), "\(text)")
+            }
+        }
     }
 }

@@ -80,70 +80,78 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     static func parseIPv6(_ bytes: UnsafeRawBufferPointer) -> IPAddress? {
         let count = bytes.count
         if count < 2 || count > 45 { return nil }
-        var groups = [UInt16](repeating: 0, count: 8)
-        var filled = 0
-        var gapAt = -1
-        var index = 0
-        if bytes[0] == UInt8(ascii: ":") {
-            guard bytes[1] == UInt8(ascii: ":") else { return nil }
-            gapAt = 0
-            index = 2
-            if index == count { return IPAddress(high: 0, low: 0) }
-        }
-        while index < count {
-            if filled == 8 { return nil }
-            // A dotted quad may close the address when two groups are still free.
-            var end = index
-            var sawDot = false
-            while end < count && bytes[end] != UInt8(ascii: ":") {
-                if bytes[end] == UInt8(ascii: ".") { sawDot = true }
-                end += 1
+        // The eight groups on the stack: parsing allocates nothing.
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 8) { groups -> IPAddress? in
+            groups.initialize(repeating: 0)
+            var filled = 0
+            var gapAt = -1
+            var index = 0
+            if bytes[0] == UInt8(ascii: ":") {
+                guard bytes[1] == UInt8(ascii: ":") else { return nil }
+                gapAt = 0
+                index = 2
+                if index == count { return IPAddress(high: 0, low: 0) }
             }
-            if sawDot {
-                guard end == count, filled <= 6,
-                    let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
-                else { return nil }
-                groups[filled] = UInt16(v4 >> 16)
-                groups[filled + 1] = UInt16(v4 & 0xFFFF)
-                filled += 2
+            while index < count {
+                if filled == 8 { return nil }
+                // A dotted quad may close the address when two groups are still free.
+                var end = index
+                var sawDot = false
+                while end < count && bytes[end] != UInt8(ascii: ":") {
+                    if bytes[end] == UInt8(ascii: ".") { sawDot = true }
+                    end += 1
+                }
+                if sawDot {
+                    guard end == count, filled <= 6,
+                        let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
+                    else { return nil }
+                    groups[filled] = UInt16(v4 >> 16)
+                    groups[filled + 1] = UInt16(v4 & 0xFFFF)
+                    filled += 2
+                    index = end
+                    break
+                }
+                let length = end - index
+                guard length >= 1 && length <= 4 else { return nil }
+                var group: UInt16 = 0
+                for position in index..<end {
+                    guard let nibble = hexValue(bytes[position]) else { return nil }
+                    group = group << 4 | UInt16(nibble)
+                }
+                groups[filled] = group
+                filled += 1
                 index = end
-                break
-            }
-            let length = end - index
-            guard length >= 1 && length <= 4 else { return nil }
-            var group: UInt16 = 0
-            for position in index..<end {
-                guard let nibble = hexValue(bytes[position]) else { return nil }
-                group = group << 4 | UInt16(nibble)
-            }
-            groups[filled] = group
-            filled += 1
-            index = end
-            if index == count { break }
-            // at a ':'
-            index += 1
-            if index < count && bytes[index] == UInt8(ascii: ":") {
-                if gapAt >= 0 { return nil }
-                gapAt = filled
-                index += 1
                 if index == count { break }
-            } else if index == count {
-                return nil  // trailing single ':'
+                // at a ':'
+                index += 1
+                if index < count && bytes[index] == UInt8(ascii: ":") {
+                    if gapAt >= 0 { return nil }
+                    gapAt = filled
+                    index += 1
+                    if index == count { break }
+                } else if index == count {
+                    return nil  // trailing single ':'
+                }
             }
+            if gapAt >= 0 {
+                if filled == 8 { return nil }
+                // Move the groups after the gap to the end, last first, and zero the gap.
+                let tailCount = filled - gapAt
+                var offset = tailCount - 1
+                while offset >= 0 {
+                    groups[8 - tailCount + offset] = groups[gapAt + offset]
+                    offset -= 1
+                }
+                for position in gapAt..<(8 - tailCount) { groups[position] = 0 }
+            } else if filled != 8 {
+                return nil
+            }
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for position in 0..<4 { high = high << 16 | UInt64(groups[position]) }
+            for position in 4..<8 { low = low << 16 | UInt64(groups[position]) }
+            return IPAddress(high: high, low: low)
         }
-        if gapAt >= 0 {
-            if filled == 8 { return nil }
-            let tail = Array(groups[gapAt..<filled])
-            for position in gapAt..<8 { groups[position] = 0 }
-            for (offset, group) in tail.enumerated() { groups[8 - tail.count + offset] = group }
-        } else if filled != 8 {
-            return nil
-        }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for position in 0..<4 { high = high << 16 | UInt64(groups[position]) }
-        for position in 4..<8 { low = low << 16 | UInt64(groups[position]) }
-        return IPAddress(high: high, low: low)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
