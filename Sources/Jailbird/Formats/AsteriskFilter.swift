@@ -37,7 +37,11 @@ public struct AsteriskFilter: LineFilter {
     /// `log_prefix = (?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)?`
     /// and one space; nil when `prefregex` does not match. The content is non-empty.
     static func contentStart(_ text: UnsafeRawBufferPointer) -> Int? {
-        if let start = directContentStart(text) { return start }
+        directContentStart(text) ?? contentStartBySearch(text)
+    }
+
+    /// `contentStart` by trying the prefix line's readings in the regex engine's order.
+    static func contentStartBySearch(_ text: UnsafeRawBufferPointer) -> Int? {
         var result: Int?
         PrefixLine<Daemon>.forEachEnd(in: text) { prefixEnd in
             result = afterLevel(text, prefixEnd)
@@ -53,7 +57,7 @@ public struct AsteriskFilter: LineFilter {
     /// starts with one of `[ ( : @ k a N S W`. When the next token starts with none of them that
     /// reading fails, and the engine's next one is the level right after the leading spaces.
     /// Returns nil when the shortcut does not apply or finds no content (the full search decides).
-    private static func directContentStart(_ text: UnsafeRawBufferPointer) -> Int? {
+    static func directContentStart(_ text: UnsafeRawBufferPointer) -> Int? {
         let level = text.skipSpaces(from: text.hasBytes("[]", at: 0) ? 2 : 0)
         guard level < text.count else { return nil }
         switch text[level] {

@@ -19,12 +19,38 @@ extension SSHDScanner {
     /// The first prefix-line end, in the regex engine's order, after which `__pref` leaves a
     /// non-empty content; nil when `prefregex` does not match.
     func prefix() -> SSHDPrefix? {
+        syslogPrefix() ?? prefixBySearch()
+    }
+
+    /// `prefix()` by trying the prefix line's readings in the regex engine's order.
+    func prefixBySearch() -> SSHDPrefix? {
         var result: SSHDPrefix?
         PrefixLine<SSHDDaemon>.forEachEnd(in: base) { mlfidEnd in
             result = afterPref(mlfidEnd)
             return result != nil
         }
         return result
+    }
+
+    /// `prefix()` for the usual syslog line, ` host sshd[pid]: content`, in one step. It is the
+    /// first reading the regex engine tries: the leading spaces, the first token as
+    /// `__hostname` (it does not start with `<`, so `__bsd_syslog_verbose` is skipped), then at
+    /// `sshd[`: not `kernel:`, `@vserver_`, `[pid]` or `:`, so `__daemon_combs_re` takes its
+    /// second form, `sshd` (no `(…)` decoration, no `]`/`)`, no `:` before the pid), `[pid]`,
+    /// `:`, the spaces, and no `[ID …]` — and `__pref` then leaves content, so that reading
+    /// stands. Returns nil for any other shape (the full search decides).
+    func syslogPrefix() -> SSHDPrefix? {
+        guard !base.hasBytes("[]", at: 0) else { return nil }
+        let hostStart = base.skipSpaces(from: 0)
+        guard hostStart < count, base[hostStart] != UInt8(ascii: "<") else { return nil }
+        let hostEnd = base.skipNonSpaces(from: hostStart)
+        let daemon = base.skipSpaces(from: hostEnd)
+        guard hostEnd > hostStart, daemon > hostEnd, base.hasBytes("sshd[", at: daemon) else { return nil }
+        let pidEnd = base.skipDigits(from: daemon + 5)
+        guard pidEnd > daemon + 5, base.hasBytes("]:", at: pidEnd) else { return nil }
+        let mlfidEnd = base.skipSpaces(from: pidEnd + 2)
+        guard mlfidEnd > pidEnd + 2, !base.hasBytes("[ID ", at: mlfidEnd) else { return nil }
+        return afterPref(mlfidEnd)
     }
 
     /// `(?:(?:error|fatal): (?:PAM: )?)?` at `mlfidEnd`, each part taken when present first,

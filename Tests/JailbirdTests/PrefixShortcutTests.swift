@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import Jailbird
+
+/// The one-step readings of the usual line prefixes (Asterisk's `[] LEVEL[pid] source: `, syslog's
+/// ` host sshd[pid]: `) must give exactly what the full search over the prefix's readings gives.
+/// Any bytes are valid input, so besides real lines this feeds their stamp-cut forms and many
+/// mutations near the prefix (the bytes the argument in the shortcuts' comments turns on).
+@Suite struct PrefixShortcutTests {
+    static let logs = [
+        "differential/generated-asterisk.log", "fail2ban-samples/asterisk", "demo/full",
+        "differential/generated-auth.log", "corpus/loghub-OpenSSH_2k.log", "corpus/loghub-Linux_2k.log", "demo/auth.log",
+    ]
+    static let interesting: [UInt8] = Array(" \t[]:<>()@kaNSWsdhI0123456789.".utf8)
+
+    /// Prefixes where a reading before the usual one could stand: each byte the shortcuts'
+    /// arguments name, in the place it matters.
+    static let adversarial = [
+        "[] NOTICE[1] NOTICE[2] chan_sip.c: Registration from 'x' failed for '1.2.3.4' - Wrong password",
+        "[] NOTICE[1] NOTICE[2]: x: y: Registration from 'x' failed for '1.2.3.4' - Wrong password",
+        "[] NOTICE[1] SECURITY[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] WARNING[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] kernel: [ 12.5]: NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] @vserver_a NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] asterisk: NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] [2]: asterisk NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] : asterisk NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1]  : asterisk NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] (asterisk) NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] [ID 12 a.b] NOTICE[2]: x: y: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] kernel: [ 12.5]: chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[] WARNING[1] @vserver_a chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[] SECURITY[1] [2]: asterisk chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] : asterisk[3]: NOTICE[4] chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] asterisk[3]: NOTICE[4] chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] (asterisk) WARNING[4] chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[] NOTICE[1] [ID 12 a.b] SECURITY[4] chan_sip.c: hacking attempt detected '1.2.3.4'",
+        "[]  NOTICE[1]  chan_sip.c: hacking attempt detected '1.2.3.4'",
+        " host sshd[12]: [ID 800 auth.info] Failed password for root from 1.2.3.4 port 22 ssh2",
+        " <4.6> host sshd[12]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd[12]: error: PAM: Authentication failure for root from 1.2.3.4",
+        " host sshd[12]: fatal: ",
+        " host sshd[12]:",
+        "[] host sshd[12]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host  sshd[12]:   Failed password for root from 1.2.3.4 port 22 ssh2",
+    ]
+
+    /// The lines of the fixture logs, as they stand and as the time stamp cut leaves them.
+    static func inputs() throws -> [[UInt8]] {
+        var result: [[UInt8]] = adversarial.map { Array($0.utf8) }
+        for log in logs {
+            // Bytes, not text: the logs hold invalid UTF-8 on purpose.
+            let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(log)))
+            for line in data.split(separator: UInt8(ascii: "\n")).prefix(3_000) {
+                let bytes = Array(line)
+                result.append(bytes)
+                if bytes.first == UInt8(ascii: "["), let close = bytes.firstIndex(of: UInt8(ascii: "]")) {
+                    result.append(Array("[]".utf8) + bytes[(close + 1)...])  // Asterisk's "[date]"
+                }
+                if bytes.count > 15 { result.append(Array(bytes[15...])) }  // syslog's "Mon dd hh:mm:ss"
+            }
+        }
+        return result
+    }
+
+    /// Calls `body` with `input` and with random mutations of its first 48 bytes.
+    static func forEachVariant(of input: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) {
+        var generator = SystemRandomNumberGenerator()
+        input.withUnsafeBytes(body)
+        guard !input.isEmpty else { return }
+        for _ in 0..<6 {
+            var variant = input
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let position = Int.random(in: 0..<min(48, variant.count), using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: variant[position] = interesting.randomElement(using: &generator)!
+                case 1: variant.insert(interesting.randomElement(using: &generator)!, at: position)
+                default: variant.remove(at: position)
+                }
+                if variant.isEmpty { return }
+            }
+            variant.withUnsafeBytes(body)
+        }
+    }
+
+    @Test func asteriskShortcutEqualsTheSearch() throws {
+        var shortcutsTaken = 0
+        for input in try Self.inputs() {
+            Self.forEachVariant(of: input) { text in
+                guard let direct = AsteriskFilter.directContentStart(text) else { return }
+                shortcutsTaken += 1
+                #expect(direct == AsteriskFilter.contentStartBySearch(text), "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+        #expect(shortcutsTaken > 1_000)
+    }
+
+    @Test func sshdShortcutEqualsTheSearch() throws {
+        var shortcutsTaken = 0
+        for input in try Self.inputs() {
+            Self.forEachVariant(of: input) { text in
+                let scanner = SSHDScanner(text)
+                guard let direct = scanner.syslogPrefix() else { return }
+                shortcutsTaken += 1
+                let searched = scanner.prefixBySearch()
+                #expect(
+                    direct.mlfidEnd == searched?.mlfidEnd && direct.contentStart == searched?.contentStart,
+                    "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+        #expect(shortcutsTaken > 1_000)
+    }
+}
