@@ -69,8 +69,15 @@ public struct SSHDFilter: LineFilter {
     private static func keyword(around index: Int, anchor: UInt8, in line: UnsafeRawBufferPointer) -> Bool {
         switch anchor {
         case UInt8(ascii: "c"):
-            return line.hasBytes("onnect", at: index - 4) || line.hasBytes("uthentication", at: index - 7)
-                || line.hasBytes("dentification", at: index - 7) || line.hasBytes("no matching", at: index - 6)
+            // `c` is common in log text: the byte after it (t, a or h in these words) settles most.
+            guard index + 1 < line.count else { return false }
+            switch line[index + 1] {
+            case UInt8(ascii: "t"): return line.hasBytes("onnect", at: index - 4)
+            case UInt8(ascii: "a"):
+                return line.hasBytes("uthentication", at: index - 7) || line.hasBytes("dentification", at: index - 7)
+            case UInt8(ascii: "h"): return line.hasBytes("no matching", at: index - 6)
+            default: return false
+            }
         case UInt8(ascii: "F"):
             return line.hasBytes("Failed ", at: index) || line.hasBytes("REFUSED", at: index - 2)
         case UInt8(ascii: "v"):
