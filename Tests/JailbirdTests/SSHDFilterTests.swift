@@ -292,6 +292,11 @@ enum SSHDTestLines {
         #expect(candidate("Jan  1 00:00:00 h sshd[1]: x" + keyword + "y"))
         #expect(!candidate(String(keyword.dropFirst()) + " Jan  1 00:00:00 h sshd[1]:"))
         #expect(!candidate("Jan  1 00:00:00 h sshd[1]: " + String(keyword.dropLast())))
+        // Across the 64-byte blocks the anchor bytes are searched in.
+        for padding in 40...140 {
+            #expect(candidate(String(repeating: "x", count: padding) + keyword), "padding \(padding)")
+            #expect(!candidate(String(repeating: "x", count: padding) + String(keyword.dropLast())))
+        }
     }
 
     @Test func candidateTestRejectsUnrelatedLines() {
