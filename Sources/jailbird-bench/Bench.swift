@@ -127,11 +127,6 @@ struct Bench {
         self.repeats = max(1, repeats)
     }
 
-    private func say(_ s: String) {
-        print(s)
-        fflush(nil)  // all streams: `stdout` itself is not concurrency-safe to name
-    }
-
     /// Generates `path` unless it exists with the same parameters (recorded in `path.params`).
     private func ensureLog(kind: LogKind, bytes: Int, seed: UInt64, path: String) {
         let params = "kind=\(kind.rawValue) bytes=\(bytes) seed=\(seed) start=\(kind.defaultStart) generator=\(Self.generatorVersion)\n"

@@ -244,11 +244,6 @@ struct SimulateBench {
     var whileBanned: WhileBanned
     var repeats: Int
 
-    private func say(_ text: String) {
-        print(text)
-        fflush(nil)
-    }
-
     private func mb(_ bytes: Int) -> String { fixed(Double(bytes) / 1_048_576, 1) + " MiB" }
     private func perEvent(_ bytes: Int) -> String { fixed(Double(bytes) / Double(max(1, events)), 2) }
 
@@ -273,7 +268,7 @@ struct SimulateBench {
         let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         say("jailbird-bench simulate: \(events) events over \(ips) IPs, \(days) days, seed \(seed), "
             + "--while-banned \(whileBanned.rawValue), best of \(repeats), \(cores) cores online")
-        guard let start = parseISO("2024-01-15T00:00:00") else { fatal("bad start") }
+        guard let start = parseUTC("2024-01-15T00:00:00") else { fatal("bad start") }
         let rssBeforeStore = currentRSSBytes()
         let t0 = monotonicSeconds()
         let store = buildAttackStore(events: events, ips: ips, days: days, seed: seed, start: start)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Jailbird
 
 /// SplitMix64: small, fast and identical on every platform, so a seed always gives the same log.
 struct SplitMix64 {
@@ -147,58 +148,20 @@ final class ByteWriter {
 
 let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+/// Prints a line of the benchmark's report at once (all streams flushed: `stdout` itself is not
+/// concurrency-safe to name).
+func say(_ text: String) {
+    print(text)
+    fflush(nil)
+}
+
+/// `YYYY-MM-DD[THH:MM[:SS]]` read as UTC (Jailbird's reader of --since/--until instants).
+func parseUTC(_ text: String) -> Int64? { parseInstant(text, zone: .utc) }
+
 func fatal(_ message: String) -> Never {
     var text = "jailbird-bench: \(message)\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(2)
-}
-
-// MARK: - Calendar (UTC, proleptic Gregorian), no Foundation
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468
-}
-
-func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-    let z = days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-}
-
-/// Parses `YYYY-MM-DD[THH:MM[:SS]][Z]` (taken as UTC) into epoch seconds.
-func parseISO(_ text: String) -> Int64? {
-    let digits = Array(text.utf8)
-    func num(_ from: Int, _ count: Int) -> Int? {
-        guard from + count <= digits.count else { return nil }
-        var v = 0
-        for i in from..<(from + count) {
-            let c = digits[i]
-            guard c >= 48 && c <= 57 else { return nil }
-            v = v * 10 + Int(c - 48)
-        }
-        return v
-    }
-    guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2) else { return nil }
-    var h = 0, mi = 0, s = 0
-    if digits.count > 10 {
-        guard let hh = num(11, 2), let mm = num(14, 2) else { return nil }
-        h = hh; mi = mm
-        if digits.count > 16, let ss = num(17, 2) { s = ss }
-    }
-    return Int64(daysFromCivil(year: y, month: mo, day: d)) * 86400 + Int64(h * 3600 + mi * 60 + s)
 }
 
 let monthAbbrev: [StaticString] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -215,7 +178,7 @@ struct Timestamps {
         let d = secs / 86400
         if d != cachedDay {
             cachedDay = d
-            (year, month, day) = civilFromDays(d)
+            (year, month, day) = CivilTime.date(days: Int64(d))
         }
         let sod = secs - d * 86400
         hour = sod / 3600

@@ -16,16 +16,11 @@ struct SweepBench {
     var seed: UInt64
     var repeats: Int
 
-    private func say(_ text: String) {
-        print(text)
-        fflush(nil)
-    }
-
     func run() {
         let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         say("jailbird-bench sweep: \(events) events over \(ips) IPs, \(days) days, seed \(seed), best of \(repeats), "
             + "\(cores) cores online")
-        guard let start = parseISO("2024-01-15T00:00:00") else { fatal("bad start") }
+        guard let start = parseUTC("2024-01-15T00:00:00") else { fatal("bad start") }
         let t0 = monotonicSeconds()
         let store = buildAttackStore(events: events, ips: ips, days: days, seed: seed, start: start)
         say("event store: built in \(fixed(monotonicSeconds() - t0, 2)) s, \(store.hosts.count) hosts")

@@ -81,7 +81,7 @@ enum LogKind: String {
 
 /// Writes one generated log of `kind` to `path`.
 func generate(kind: LogKind, bytes: Int, seed: UInt64, start: String?, idleScale: Double = 1, path: String) {
-    guard let startSeconds = parseISO(start ?? kind.defaultStart) else { fatal("bad --start: \(start ?? "")") }
+    guard let startSeconds = parseUTC(start ?? kind.defaultStart) else { fatal("bad --start: \(start ?? "")") }
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     if fd < 0 { fatal("cannot open \(path): errno \(errno)") }
     let writer = ByteWriter(fd: fd)

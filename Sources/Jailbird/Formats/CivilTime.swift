@@ -2,7 +2,7 @@
 ///
 /// Days are counted from 1970-01-01 (day 0); "local seconds" are a civil date and time
 /// counted as if it were UTC, before any zone offset is applied.
-enum CivilTime {
+public enum CivilTime {
     static let secondsPerDay: Int64 = 86_400
 
     static func isLeapYear(_ year: Int) -> Bool {
@@ -20,7 +20,7 @@ enum CivilTime {
 
     /// Days since 1970-01-01 of a civil date. Month and day must be valid (not checked here).
     /// H. Hinnant's `days_from_civil`, exact for all years.
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
+    public static func days(year: Int, month: Int, day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -31,7 +31,7 @@ enum CivilTime {
     }
 
     /// The civil date of a day count (inverse of `days(year:month:day:)`).
-    static func date(days z0: Int64) -> (year: Int, month: Int, day: Int) {
+    public static func date(days z0: Int64) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
