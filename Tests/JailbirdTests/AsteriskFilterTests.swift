@@ -102,3 +102,26 @@ import Testing
         #expect(missing.isEmpty, "README does not list \(missing.map(\.name))")
     }
 }
+
+/// The asterisk candidate test: a level word, then a rule keyword.
+@Suite struct AsteriskCandidateTests {
+    /// Each rule's keyword is found after the level word wherever it stands (across the 64-byte
+    /// blocks it is searched in), and one byte less of it is not enough.
+    @Test(arguments: [
+        "Registration from '", "Request ", "\"Rejecting unknown SIP connection from ", "Call from '",
+        "No registration for peer '", "hacking attempt detected '", "SecurityEvent=\"", " failed to authenticate",
+        " failed MD5 authentication", " tried to authenticate with nonexistent user",
+    ])
+    func candidateTestNeedsAKeywordAfterTheLevel(keyword: String) {
+        let filter = AsteriskFilter()
+        func candidate(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { filter.isCandidate($0) } }
+        for padding in 1...140 {
+            let before = "[2024-01-15 10:00:00] NOTICE[1] chan_sip.c: " + String(repeating: "y", count: padding)
+            #expect(candidate(before + keyword), "padding \(padding)")
+            #expect(!candidate(before + String(keyword.dropLast())))
+            #expect(!candidate(before + String(keyword.dropFirst())))
+        }
+        // Before the level word it does not count.
+        #expect(!candidate(keyword + " [2024-01-15 10:00:00] NOTICE[1] chan_sip.c: x"))
+    }
+}

@@ -13,11 +13,43 @@ public struct AsteriskFilter: LineFilter {
     public var service: Service { .asterisk }
 
     /// Every rule needs one of the levels NOTICE, SECURITY or WARNING in the line; all three
-    /// have an `I` at a fixed distance from the end of the word, so this looks at each `I`.
+    /// have an `I` at a fixed distance from the end of the word, so this looks at each `I`. The
+    /// content comes after a level word, so after the first one the line must also hold one of
+    /// the rules' keywords (see `holdsKeyword`): most NOTICE and WARNING lines then stop here.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        line.anyOffset(of: UInt8(ascii: "I")) { found in
-            line.hasBytes("NOTICE", at: found - 3) || line.hasBytes("WARNING", at: found - 4)
+        var from = 0
+        while let found = line.firstIndex(of: UInt8(ascii: "I"), from: from) {
+            if line.hasBytes("NOTICE", at: found - 3) || line.hasBytes("WARNING", at: found - 4)
                 || line.hasBytes("SECURITY", at: found - 5)
+            {
+                return AsteriskFilter.holdsKeyword(line, after: found)
+            }
+            from = found + 1
+        }
+        return false
+    }
+
+    /// Whether one of the texts that every reading of a rule contains stands after `start`:
+    /// `Registration from '`, `Request `, `"Rejecting unknown SIP connection from `, `Call from '`,
+    /// `No registration for peer '`, `hacking attempt detected '`, `SecurityEvent="`,
+    /// ` failed to authenticate`, ` failed MD5 authentication`,
+    /// ` tried to authenticate with nonexistent user`. Each holds one of `R C N k S f x` at a fixed
+    /// place; only where those bytes stand are the texts compared.
+    static func holdsKeyword(_ line: UnsafeRawBufferPointer, after start: Int) -> Bool {
+        line.anyOffset(ofAnyIn: 0x78_66_53_6B_4E_43_52, count: 7, from: start + 1) { index in  // x f S k N C R
+            switch line[index] {
+            case UInt8(ascii: "R"):
+                return line.hasBytes("Registration from '", at: index) || line.hasBytes("Request ", at: index)
+                    || line.hasBytes("\"Rejecting unknown SIP connection from ", at: index - 1)
+            case UInt8(ascii: "C"): return line.hasBytes("Call from '", at: index)
+            case UInt8(ascii: "N"): return line.hasBytes("No registration for peer '", at: index)
+            case UInt8(ascii: "k"): return line.hasBytes("hacking attempt detected '", at: index - 3)
+            case UInt8(ascii: "S"): return line.hasBytes("SecurityEvent=\"", at: index)
+            case UInt8(ascii: "f"):
+                return line.hasBytes(" failed to authenticate", at: index - 1)
+                    || line.hasBytes(" failed MD5 authentication", at: index - 1)
+            default: return line.hasBytes(" tried to authenticate with nonexistent user", at: index - 32)
+            }
         }
     }
 

@@ -100,6 +100,24 @@ extension UnsafeRawBufferPointer {
         return false
     }
 
+    /// True when `test` holds at some offset at or after `from` where one of the bytes of `set`
+    /// stands (`set` packs up to eight bytes, lowest first; repeat one to use fewer). SIMD compares
+    /// find them 64 bytes a step: a test for keywords that each hold a rare byte at a fixed place.
+    @inline(__always) @usableFromInline
+    func anyOffset(ofAnyIn set: UInt64, count setCount: Int32, from: Int = 0, where test: (Int) -> Bool) -> Bool {
+        guard let base = baseAddress else { return false }
+        var blockStart = Swift.max(from, 0)
+        while blockStart < count {
+            var hits = jb_bytes_in_set(base + blockStart, count - blockStart, set, setCount)
+            while hits != 0 {
+                if test(blockStart + hits.trailingZeroBitCount) { return true }
+                hits &= hits - 1
+            }
+            blockStart += 64
+        }
+        return false
+    }
+
     /// The first offset at or after `from` where `literal` starts, or nil.
     @inline(__always) @usableFromInline
     func firstRange(of literal: StaticString, from: Int) -> Int? {

@@ -1,5 +1,3 @@
-import CJailbirdSupport
-
 /// fail2ban 1.0.2's stock `sshd` filter (`filter.d/sshd.conf` with `common.conf`, `logtype =
 /// file`, `publickey = nofail`, `maxlines = 1`) as a byte-level matcher, in its four modes.
 ///
@@ -49,19 +47,10 @@ public struct SSHDFilter: LineFilter {
     /// `A F U c g v` (rare in logs) at a fixed offset; SIMD compares find where they stand, 64
     /// bytes a step, and only there are the words that hold them compared.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard line.count >= 9, let base = line.baseAddress else { return false }
-        let anchors: UInt64 = 0x76_67_63_55_46_41  // v g c U F A
-        var blockStart = 0
-        while blockStart < line.count {
-            var hits = jb_bytes_in_set(base + blockStart, line.count - blockStart, anchors, 6)
-            while hits != 0 {
-                let index = blockStart + hits.trailingZeroBitCount
-                if SSHDFilter.keyword(around: index, anchor: line[index], in: line) { return true }
-                hits &= hits - 1
-            }
-            blockStart += 64
+        guard line.count >= 9 else { return false }
+        return line.anyOffset(ofAnyIn: 0x76_67_63_55_46_41, count: 6) { index in  // v g c U F A
+            SSHDFilter.keyword(around: index, anchor: line[index], in: line)
         }
-        return false
     }
 
     /// Whether a keyword holding the anchor byte at `index` stands there.
