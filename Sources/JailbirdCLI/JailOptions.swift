@@ -158,8 +158,12 @@ struct PreparedSimulation {
     var problemCount: Int
 
     /// Reads the configuration and the logs; prints warnings and input problems to stderr.
+    /// `standard`: the logs already read with the standard filter set and the same time
+    /// options; jails and fail2ban.log comparisons take what they can from them instead of
+    /// reading those files again.
     static func prepare(
-        jails: JailOptions, time: TimeOptions, paths: [String], reportProblems: Bool = true
+        jails: JailOptions, time: TimeOptions, paths: [String], reportProblems: Bool = true,
+        reusing standard: [FileScan] = []
     ) throws -> PreparedSimulation {
         let timeSettings = try time.resolve()
         var configuration: Fail2banConfiguration?
@@ -185,8 +189,12 @@ struct PreparedSimulation {
         let scan = ScanOptions(
             zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
             since: timeSettings.since, until: timeSettings.until)
-        let (input, scans) = withProgress(setup.feeds.flatMap(\.logs), scan) {
-            SimulationInput.reading(setup.feeds, scan: $0, end: timeSettings.now)
+        func alreadyRead(_ source: LogSource) -> FileScan? { standard.first { $0.source == source } }
+        let toRead = setup.feeds.flatMap { feed in
+            feed.logs.filter { alreadyRead($0)?.canNarrow(to: feed.parameters.filter) != true }
+        }
+        let (input, scans) = withProgress(toRead, scan) {
+            SimulationInput.reading(setup.feeds, scan: $0, end: timeSettings.now, reusing: standard)
         }
         for file in scans {
             if reportProblems { for problem in file.problems { printError(problem.description) } }
@@ -196,7 +204,11 @@ struct PreparedSimulation {
         var realBans: [RealBan] = []
         var realRecords: [(jail: String, ip: IPAddress, time: Int64, kind: EventKind)] = []
         if !setup.realBanLogs.isEmpty {
-            let records = Scanner.scan(setup.realBanLogs, options: scan)
+            let unread = setup.realBanLogs.filter { alreadyRead($0) == nil }
+            let read = Scanner.scan(unread, options: scan)
+            let records = setup.realBanLogs.map { source in
+                alreadyRead(source) ?? read[unread.firstIndex(of: source)!]
+            }
             for file in records {
                 for problem in file.problems { printError(problem.description) }
                 problemCount += file.problems.count
@@ -262,7 +274,8 @@ struct PreparedAnalysis {
         var simulation: SimulationRun?
         if jails.definesJails {
             // Problems of the same files were reported by the scan above.
-            let prepared = try PreparedSimulation.prepare(jails: jails, time: time, paths: paths, reportProblems: false)
+            let prepared = try PreparedSimulation.prepare(
+                jails: jails, time: time, paths: paths, reportProblems: false, reusing: scanned.scans)
             let result = JailSimulator.simulate(prepared.input, options: prepared.options)
             simulation = SimulationRun(
                 input: prepared.input, result: result, options: prepared.options, streamNames: prepared.streamNames)
@@ -278,7 +291,8 @@ struct PreparedAnalysis {
 func validateAnalysisPaths(_ paths: [String], jails: JailOptions) throws {
     if paths.isEmpty { throw ValidationError("Name at least one log file or directory.") }
     if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) given twice.") }
-    // The jails' simulation reads the logs a second time, which standard input cannot give.
+    // A jail whose filter the standard set did not apply alone reads its logs a second time,
+    // which standard input cannot give.
     if jails.definesJails && paths.contains("-") {
         throw ValidationError("'-' (standard input) cannot be combined with --config or --jail; name the files.")
     }

@@ -16,9 +16,12 @@ extension SimulationInput {
     /// - Parameters:
     ///   - scan: zone, reference instant and window; its `filter` is replaced by each jail's.
     ///   - end: the end of the replay; nil means the time of the last line read.
+    ///   - standard: scans of some of these files with the standard filter set and the same
+    ///     options otherwise; a stream takes its events from them instead of reading the file
+    ///     again where they are the same (`FileScan.narrowed`).
     /// - Returns: the input and the scan of every stream (for problems and provenance).
     public static func reading(
-        _ feeds: [JailFeed], scan: ScanOptions, end: Int64? = nil
+        _ feeds: [JailFeed], scan: ScanOptions, end: Int64? = nil, reusing standard: [FileScan] = []
     ) -> (input: SimulationInput, scans: [FileScan]) {
         let sources: [(jail: Int, source: LogSource)] = feeds.enumerated().flatMap { jail, feed in
             feed.logs.map { (jail, $0) }
@@ -27,8 +30,15 @@ extension SimulationInput {
         scans.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let base = slots.baseAddress!
             DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+                let filter = feeds[sources[index].jail].parameters.filter
+                if let read = standard.first(where: { $0.source == sources[index].source }),
+                    let narrowed = read.narrowed(to: filter, fileIndex: index)
+                {
+                    (base + index).initialize(to: narrowed)
+                    return
+                }
                 var options = scan
-                options.filter = feeds[sources[index].jail].parameters.filter
+                options.filter = filter
                 (base + index).initialize(to: Scanner.scan(sources[index].source, fileIndex: index, options: options))
             }
         }

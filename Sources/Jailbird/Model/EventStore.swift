@@ -78,8 +78,9 @@ public struct EventStore: Sendable {
     }
 
     /// Appends all events of `other`, re-interning its hosts, users and jails; its line numbers
-    /// are shifted by `lineOffset` (the lines of a file's earlier part).
-    public mutating func append(contentsOf other: EventStore, lineOffset: Int = 0) {
+    /// are shifted by `lineOffset` (the lines of a file's earlier part); `file`, when given,
+    /// replaces their input index.
+    public mutating func append(contentsOf other: EventStore, lineOffset: Int = 0, file: Int? = nil) {
         reserveCapacity(count + other.count)
         let hostMap = other.hosts.map { internHost($0) }
         let userMap = other.users.map { userTable.intern($0) }
@@ -91,7 +92,11 @@ public struct EventStore: Sendable {
         rules += other.rules
         userIDs += other.userIDs.lazy.map { $0 == 0 ? 0 : userMap[Int($0 - 1)] }
         jailIDs += other.jailIDs.lazy.map { $0 == 0 ? 0 : jailMap[Int($0 - 1)] }
-        files += other.files
+        if let file {
+            files += repeatElement(UInt32(truncatingIfNeeded: file), count: other.count)
+        } else {
+            files += other.files
+        }
         if lineOffset == 0 {
             lines += other.lines
         } else {

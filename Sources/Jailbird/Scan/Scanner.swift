@@ -57,6 +57,9 @@ public struct FileScan: Sendable {
     public var droppedUndated: Int = 0
     /// Matched lines outside `--since`/`--until`.
     public var outsideWindow: Int = 0
+    /// Lines each service's filter matched, whatever became of them (kept, outside the window,
+    /// undated), by `Service.rawValue`: whether a filter of the standard set acted on this file.
+    public var matchedLines = [Int](repeating: 0, count: Service.allCases.count)
     /// Whatever kept part of the input from being read.
     public var problems: [InputProblem] = []
     /// True when the first bytes look like binary data (a NUL byte early on).
@@ -75,6 +78,36 @@ public struct FileScan: Sendable {
 
     public init(source: LogSource) {
         self.source = source
+    }
+}
+
+extension FileScan {
+    /// This standard-set scan as a scan of the same file with `filter` alone would be, with its
+    /// events numbered as input `fileIndex`; nil when that cannot be told without reading the file
+    /// again. It can be told when the standard set applied that very filter to this file and
+    /// every other filter of the set matched no line: the set tries its filters in order and
+    /// stops at the first match, and a match of any filter gives later undated lines its time,
+    /// so only then did the filter see and do exactly what it would alone.
+    public func narrowed(to filter: FilterSpec, fileIndex: Int) -> FileScan? {
+        guard canNarrow(to: filter) else { return nil }
+        var narrowed = self
+        narrowed.kind = .other  // what a scan with a filter leaves it at
+        narrowed.events = EventStore()
+        narrowed.events.append(contentsOf: events, file: fileIndex)
+        return narrowed
+    }
+
+    /// Whether `narrowed(to:fileIndex:)` gives a scan.
+    public func canNarrow(to filter: FilterSpec) -> Bool {
+        let service: Service
+        switch filter {
+        case .asterisk: service = .asterisk
+        case .sshd(.normal) where kind == .other: service = .sshd  // the set's sshd is normal mode
+        default: return false  // other modes, recidive: not in the standard set
+        }
+        let setServices = Scanner.standardFilters(for: kind).map(\.service)
+        return setServices.contains(service)
+            && setServices.allSatisfy { $0 == service || matchedLines[Int($0.rawValue)] == 0 }
     }
 }
 
@@ -170,6 +203,7 @@ public enum Scanner {
         result.undatedMatches += second.undatedMatches
         result.droppedUndated += second.droppedUndated
         result.outsideWindow += second.outsideWindow
+        for service in result.matchedLines.indices { result.matchedLines[service] += second.matchedLines[service] }
         result.firstLineTime = result.firstLineTime ?? second.firstLineTime
         result.lastLineTime = second.lastLineTime ?? result.lastLineTime
         result.lastMatchTime = second.lastMatchTime ?? result.lastMatchTime
@@ -302,6 +336,7 @@ struct FileScanner: LineSink {
     }
 
     private mutating func record(_ match: LineMatch, stampTime: Int64?, service: Service, number: Int) {
+        result.matchedLines[Int(service.rawValue)] += 1
         var time = stampTime
         if time == nil {
             result.undatedMatches += 1
