@@ -64,4 +64,34 @@ import Testing
             }
         }
     }
+
+    /// IPv4 parsing against its plain definition (four dot-separated parts of 1–3 ASCII digits,
+    /// each at most 255), on random texts over digits and dots.
+    @Test func ipv4AgreesWithItsDefinition() {
+        func definition(_ text: String) -> UInt32? {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4 else { return nil }
+            var value: UInt32 = 0
+            for part in parts {
+                guard (1...3).contains(part.count), part.allSatisfy({ ("0"..."9").contains($0) }),
+                    let number = UInt32(part), number <= 255
+                else { return nil }
+                value = value << 8 | number
+            }
+            return value
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.....".utf8) + [UInt8(ascii: "a"), UInt8(ascii: ":")]
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...17, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parsed = bytes.withUnsafeBytes { IPAddress.parseIPv4($0) }
+            #expect(parsed == definition(text), "\(text)")
+            // And texts shaped like addresses: four parts of 0–4 digits.
+            let shaped = (0..<4).map { _ in
+                String((0..<Int.random(in: 0...4, using: &generator)).map { _ in "0123456789".randomElement(using: &generator)! })
+            }.joined(separator: ".")
+            #expect(Array(shaped.utf8).withUnsafeBytes { IPAddress.parseIPv4($0) } == definition(shaped), "\(shaped)")
+        }
+    }
 }
