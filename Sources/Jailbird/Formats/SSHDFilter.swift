@@ -44,7 +44,7 @@ public struct SSHDFilter: LineFilter {
     /// `dentification`, `REFUSED`, `llegal user `, `SSH: Server`, `egotiate`, `no matching`.
     ///
     /// One pass over the line instead of a search per word: each word contains one of the bytes
-    /// `A F U c g v` (rare in logs) at a fixed offset; SIMD compares find where they stand, 64
+    /// `A F U c g v` (all but `c` rare in logs) at a fixed offset; SIMD compares find where they stand, 64
     /// bytes a step, and only there are the words that hold them compared.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         guard line.count >= 9 else { return false }
