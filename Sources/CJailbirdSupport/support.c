@@ -58,3 +58,70 @@ long long jb_mapped_read_end(void) {
     return offset;
 }
 
+
+// MARK: - Byte-pair search for skipping lines (jb_find_byte_pair)
+
+// The plain loop, from `start`: the whole search where there is no AVX2, and the tail after it.
+static size_t find_byte_pair_from(const unsigned char *p, size_t start, size_t length, unsigned char first,
+                                  uint32_t seconds, int second_count, size_t *newlines, long long *last_newline) {
+    for (size_t i = start; i < length; i++) {
+        if (p[i] == first && i + 1 < length) {
+            for (int k = 0; k < second_count; k++) {
+                if (p[i + 1] == (unsigned char)(seconds >> (8 * k))) return i;
+            }
+        }
+        if (p[i] == '\n') {
+            *newlines += 1;
+            *last_newline = (long long)i;
+        }
+    }
+    return length;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx2")))
+static size_t find_byte_pair_avx2(const unsigned char *p, size_t length, unsigned char first, uint32_t seconds,
+                                  int second_count, size_t *newlines, long long *last_newline) {
+    const __m256i want_first = _mm256_set1_epi8((char)first);
+    const __m256i want_newline = _mm256_set1_epi8('\n');
+    // Unused slots repeat the first second byte.
+    __m256i want_second[4];
+    for (int k = 0; k < 4; k++) want_second[k] = _mm256_set1_epi8((char)(seconds >> (8 * (k < second_count ? k : 0))));
+    size_t i = 0;
+    // Each step compares 32 bytes and the 32 bytes one further on, so it needs 33.
+    for (; i + 33 <= length; i += 32) {
+        __m256i here = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i next = _mm256_loadu_si256((const __m256i *)(p + i + 1));
+        __m256i second_hit = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(next, want_second[0]), _mm256_cmpeq_epi8(next, want_second[1])),
+            _mm256_or_si256(_mm256_cmpeq_epi8(next, want_second[2]), _mm256_cmpeq_epi8(next, want_second[3])));
+        uint32_t pairs = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(here, want_first), second_hit));
+        uint32_t breaks = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(here, want_newline));
+        unsigned at = 32;
+        if (pairs != 0) {
+            at = (unsigned)__builtin_ctz(pairs);
+            breaks &= at == 0 ? 0 : 0xFFFFFFFFu >> (32 - at);  // only the newlines before the pair
+        }
+        if (breaks != 0) {
+            *newlines += (size_t)__builtin_popcount(breaks);
+            *last_newline = (long long)(i + 31 - (unsigned)__builtin_clz(breaks));
+        }
+        if (pairs != 0) return i + at;
+    }
+    return find_byte_pair_from(p, i, length, first, seconds, second_count, newlines, last_newline);
+}
+#endif
+
+size_t jb_find_byte_pair(const void *bytes, size_t length, unsigned char first, uint32_t seconds, int second_count,
+                         size_t *newlines, long long *last_newline) {
+    if (second_count < 1) second_count = 1;
+    if (second_count > 4) second_count = 4;
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        return find_byte_pair_avx2(bytes, length, first, seconds, second_count, newlines, last_newline);
+    }
+#endif
+    return find_byte_pair_from(bytes, 0, length, first, seconds, second_count, newlines, last_newline);
+}

@@ -109,8 +109,11 @@ import Testing
     /// blocks it is searched in), and one byte less of it is not enough.
     @Test(arguments: [
         "Registration from '", "Request ", "\"Rejecting unknown SIP connection from ", "Call from '",
-        "No registration for peer '", "hacking attempt detected '", "SecurityEvent=\"", " failed to authenticate",
+        "No registration for peer '", "hacking attempt detected '", " failed to authenticate",
         " failed MD5 authentication", " tried to authenticate with nonexistent user",
+        "SecurityEvent=\"FailedACL\"", "SecurityEvent=\"InvalidAccountID\"",
+        "SecurityEvent=\"ChallengeResponseFailed\"", "SecurityEvent=\"InvalidPassword\"",
+        "SecurityEvent=\"SuccessfulAuth\"",
     ])
     func candidateTestNeedsAKeywordAfterTheLevel(keyword: String) {
         let filter = AsteriskFilter()
@@ -123,5 +126,15 @@ import Testing
         }
         // Before the level word it does not count.
         #expect(!candidate(keyword + " [2024-01-15 10:00:00] NOTICE[1] chan_sip.c: x"))
+    }
+
+    /// Security events no rule takes (Asterisk logs `ChallengeSent` before every challenge) are
+    /// not candidates, and fail2ban agrees that they match nothing (the fixtures hold such lines).
+    @Test func securityEventsWithoutARuleAreNoCandidates() {
+        let filter = AsteriskFilter()
+        for name in ["ChallengeSent", "SuccessfulAuthX", "FailedAC", "InvalidPasswords", "RequestBadFormat"] {
+            let line = "[2024-01-15 10:00:00] SECURITY[1] res_security_log.c: SecurityEvent=\"\(name)\",EventTV=\"x\""
+            #expect(!Array(line.utf8).withUnsafeBytes { filter.isCandidate($0) }, "\(name)")
+        }
     }
 }

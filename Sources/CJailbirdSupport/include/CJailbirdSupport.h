@@ -12,6 +12,15 @@
 const void *jb_memmem(const void *haystack, size_t haystackLength, const void *needle, size_t needleLength);
 const void *jb_memrchr(const void *buffer, int byte, size_t length);
 
+/// The first offset i below `length - 1` where `bytes[i]` is `first` and `bytes[i + 1]` is one of
+/// the low `second_count` bytes of `seconds` (one to four), or `length` when there is none. The
+/// `\n` bytes before that offset (all of them when it is `length`) are added to `*newlines`, and
+/// the offset of the last one is stored in `*last_newline` (left as it was when there is none).
+/// 32 bytes a step with AVX2 where the processor has it: a line splitter uses it to skip, without
+/// visiting them, the lines that lack a byte pair every line it needs holds.
+size_t jb_find_byte_pair(const void *bytes, size_t length, unsigned char first, uint32_t seconds, int second_count,
+                         size_t *newlines, long long *last_newline);
+
 /// SIGBUS guard for memory-mapped files that shrink while they are read (logrotate copytruncate).
 /// `jb_mapped_read_begin` registers, for the calling thread, the mapped range about to be read.
 /// If a read inside it faults with SIGBUS, the handler maps zero-filled pages over the missing

@@ -19,19 +19,39 @@ public struct AsteriskFilter: LineFilter {
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         var from = 0
         while let found = line.firstIndex(of: UInt8(ascii: "I"), from: from) {
-            if line.hasBytes("NOTICE", at: found - 3) || line.hasBytes("WARNING", at: found - 4)
-                || line.hasBytes("SECURITY", at: found - 5)
-            {
-                return AsteriskFilter.holdsKeyword(line, after: found)
-            }
+            if AsteriskFilter.isLevelWord(line, letterIAt: found) { return AsteriskFilter.holdsKeyword(line, after: found) }
             from = found + 1
         }
         return false
     }
 
+    /// Whether the `I` at `index` is that of `NOTICE`, `WARNING` or `SECURITY`.
+    @inline(__always)
+    static func isLevelWord(_ line: UnsafeRawBufferPointer, letterIAt index: Int) -> Bool {
+        line.hasBytes("NOTICE", at: index - 3) || line.hasBytes("WARNING", at: index - 4)
+            || line.hasBytes("SECURITY", at: index - 5)
+    }
+
+    /// Picks the lines `isCandidate` accepts without visiting the others: the `I` of a level word
+    /// is followed by `C` (NOTICE), `N` (WARNING) or `T` (SECURITY), and the line splitter finds
+    /// those pairs 32 bytes a step. At the first level word of a line the verdict is the one
+    /// `isCandidate` gives.
+    public struct CandidateSelector: LineSelector {
+        public init() {}
+        public var pairFirst: UInt8 { UInt8(ascii: "I") }
+        public var pairSeconds: UInt32 { 0x54_4E_43 }  // C N T
+        public var pairSecondCount: Int32 { 3 }
+
+        public func verdict(on line: UnsafeRawBufferPointer, pairAt offset: Int) -> LineVerdict {
+            guard AsteriskFilter.isLevelWord(line, letterIAt: offset) else { return .keepLooking }
+            return AsteriskFilter.holdsKeyword(line, after: offset) ? .select : .skipLine
+        }
+    }
+
     /// Whether one of the texts that every reading of a rule contains stands after `start`:
     /// `Registration from '`, `Request `, `"Rejecting unknown SIP connection from `, `Call from '`,
-    /// `No registration for peer '`, `hacking attempt detected '`, `SecurityEvent="`,
+    /// `No registration for peer '`, `hacking attempt detected '`, `SecurityEvent="NAME"` (with a
+    /// name a rule takes, see `securityEventName`),
     /// ` failed to authenticate`, ` failed MD5 authentication`,
     /// ` tried to authenticate with nonexistent user`. Each holds one of `R C N k S f x` at a fixed
     /// place; only where those bytes stand are the texts compared.
@@ -44,7 +64,7 @@ public struct AsteriskFilter: LineFilter {
             case UInt8(ascii: "C"): return line.hasBytes("Call from '", at: index)
             case UInt8(ascii: "N"): return line.hasBytes("No registration for peer '", at: index)
             case UInt8(ascii: "k"): return line.hasBytes("hacking attempt detected '", at: index - 3)
-            case UInt8(ascii: "S"): return line.hasBytes("SecurityEvent=\"", at: index)
+            case UInt8(ascii: "S"): return securityEventName(line, index) != nil
             case UInt8(ascii: "f"):
                 return line.hasBytes(" failed to authenticate", at: index - 1)
                     || line.hasBytes(" failed MD5 authentication", at: index - 1)
@@ -421,7 +441,10 @@ public struct AsteriskFilter: LineFilter {
 
     /// `^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$`
     /// and, outside the stock filter, the same shape with `SuccessfulAuth` as a success.
-    private static func securityEvent(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    /// `SecurityEvent="NAME"` at `start`, with one of the names a rule takes: the failures
+    /// asterisk.conf lists, or `SuccessfulAuth`. Returns the event's kind and where the text after
+    /// the name's closing quote starts.
+    static func securityEventName(_ text: UnsafeRawBufferPointer, _ start: Int) -> (EventKind, Int)? {
         guard text.hasBytes("SecurityEvent=\"", at: start) else { return nil }
         let nameStart = start + 15
         var kind = EventKind.failure
@@ -435,7 +458,11 @@ public struct AsteriskFilter: LineFilter {
             nameEnd = nameStart + 14
         }
         guard nameEnd > 0, nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else { return nil }
-        let afterName = nameEnd + 1
+        return (kind, nameEnd + 1)
+    }
+
+    private static func securityEvent(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+        guard let (kind, afterName) = securityEventName(text, start) else { return nil }
         // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
         let leading = pairRun(text, afterName)
         if let match = securityRemote(text, at: leading.end, kind: kind, pairsFrom: afterName, account: leading.account) {

@@ -1,3 +1,4 @@
+import CJailbirdSupport
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -25,6 +26,41 @@
 /// without terminator) and its 1-based number.
 public protocol LineSink {
     mutating func line(_ bytes: UnsafeRawBufferPointer, number: Int)
+    /// A line that a `LineSelector` picked (see `LineSplitter.feed(_:into:selecting:)`), so
+    /// whatever test the selector made need not be made again. By default, `line`.
+    mutating func selectedLine(_ bytes: UnsafeRawBufferPointer, number: Int)
+    /// While true, `LineSplitter.feed(_:into:selecting:)` hands over every line, selected or
+    /// not. By default, false.
+    var needsEveryLine: Bool { get }
+}
+
+extension LineSink {
+    public mutating func selectedLine(_ bytes: UnsafeRawBufferPointer, number: Int) { line(bytes, number: number) }
+    public var needsEveryLine: Bool { false }
+}
+
+/// Picks the lines a sink needs, for `LineSplitter.feed(_:into:selecting:)`: every such line
+/// holds the byte `pairFirst` followed by one of `pairSeconds`, and `verdict` decides on each
+/// place such a pair stands. It must select every line the sink would act on.
+public protocol LineSelector {
+    /// The first byte of the pair.
+    var pairFirst: UInt8 { get }
+    /// The bytes that may follow it, packed lowest first (one to four).
+    var pairSeconds: UInt32 { get }
+    /// How many bytes `pairSeconds` holds.
+    var pairSecondCount: Int32 { get }
+    /// What the pair at `offset` in `line` (without terminator) means for the line.
+    func verdict(on line: UnsafeRawBufferPointer, pairAt offset: Int) -> LineVerdict
+}
+
+/// A `LineSelector`'s answer for one byte pair.
+public enum LineVerdict: Sendable {
+    /// The line is handed to the sink.
+    case select
+    /// The line is not needed, whatever follows in it.
+    case skipLine
+    /// This pair says nothing; look for the next one in the line.
+    case keepLooking
 }
 
 /// Adapts a closure to `LineSink`.
@@ -93,33 +129,9 @@ public struct LineSplitter {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let end = base + chunk.count
         var lineStart = base
-        // Hot state in locals; written back at the end.
-        var number = lineCount
-
         // First, complete the line carried over from earlier chunks, if any.
-        if skipping || !carry.isEmpty {
-            guard let newline = memchr(base, 0x0A, chunk.count) else {
-                absorbPartial(UnsafeRawBufferPointer(start: base, count: chunk.count))
-                return
-            }
-            let newlinePointer = UnsafeRawPointer(newline)
-            absorbPartial(UnsafeRawBufferPointer(start: base, count: newlinePointer - base))
-            number &+= 1
-            if skipping {
-                recordOverlong(line: number, length: skippedLength - (carryEndsWithCR ? 1 : 0))
-            } else {
-                let length = carry.count - (carry.last == 0x0D ? 1 : 0)
-                if length > lineLimit {
-                    recordOverlong(line: number, length: length)
-                } else {
-                    carry.withUnsafeBytes { sink.line(UnsafeRawBufferPointer(rebasing: $0[..<length]), number: number) }
-                }
-            }
-            carry.removeAll(keepingCapacity: carry.capacity <= 64 << 10)
-            skipping = false
-            skippedLength = 0
-            lineStart = newlinePointer + 1
-        }
+        guard finishCarriedLine(chunk, into: &sink, lineStart: &lineStart) else { return }
+        var number = lineCount
 
         // The common case: lines wholly inside this chunk, handed out in place.
         let limit = lineLimit
@@ -139,6 +151,130 @@ public struct LineSplitter {
         lineCount = number
         if lineStart < end {
             absorbPartial(UnsafeRawBufferPointer(start: lineStart, count: end - lineStart))
+        }
+    }
+
+    /// Completes the line carried over from earlier chunks with the start of `chunk`, if one is
+    /// carried, and moves `lineStart` past its end. False when the chunk holds no newline: all
+    /// of it then belongs to the carried line.
+    private mutating func finishCarriedLine<Sink: LineSink>(
+        _ chunk: UnsafeRawBufferPointer, into sink: inout Sink, lineStart: inout UnsafeRawPointer
+    ) -> Bool {
+        guard skipping || !carry.isEmpty, let base = chunk.baseAddress else { return true }
+        guard let newline = memchr(base, 0x0A, chunk.count) else {
+            absorbPartial(chunk)
+            return false
+        }
+        let newlinePointer = UnsafeRawPointer(newline)
+        absorbPartial(UnsafeRawBufferPointer(start: base, count: newlinePointer - base))
+        lineCount &+= 1
+        let number = lineCount
+        if skipping {
+            recordOverlong(line: number, length: skippedLength - (carryEndsWithCR ? 1 : 0))
+        } else {
+            let length = carry.count - (carry.last == 0x0D ? 1 : 0)
+            if length > lineLimit {
+                recordOverlong(line: number, length: length)
+            } else {
+                carry.withUnsafeBytes { sink.line(UnsafeRawBufferPointer(rebasing: $0[..<length]), number: number) }
+            }
+        }
+        carry.removeAll(keepingCapacity: carry.capacity <= 64 << 10)
+        skipping = false
+        skippedLength = 0
+        lineStart = newlinePointer + 1
+        return true
+    }
+
+    /// Splits `chunk` as `feed(_:into:)` does, but hands `sink` only the lines `selector` picks
+    /// (and the chunk's last complete line, whose time a scan notes, and every line while the
+    /// sink `needsEveryLine`), numbered as ever. Lines without the selector's byte pair are
+    /// counted by a SIMD search, not visited one by one; a stretch of them longer than
+    /// `lineLimit` is walked line by line so that overlong lines are still reported.
+    public mutating func feed<Sink: LineSink, Selector: LineSelector>(
+        _ chunk: UnsafeRawBufferPointer, into sink: inout Sink, selecting selector: Selector
+    ) {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+        let end = base + chunk.count
+        var lineStart = base
+        guard finishCarriedLine(chunk, into: &sink, lineStart: &lineStart) else { return }
+        let scanStart = lineStart
+        var number = lineCount
+        var searchFrom = lineStart  // lineStart is the start of the line holding searchFrom
+        var lastDeliveredEnd: UnsafeRawPointer?  // the newline ending the last line handed out
+        while searchFrom < end {
+            var newlines = 0
+            var lastNewline: Int64 = -1
+            let pairOffset = jb_find_byte_pair(
+                searchFrom, end - searchFrom, selector.pairFirst, selector.pairSeconds, selector.pairSecondCount,
+                &newlines, &lastNewline)
+            if newlines > 0 {
+                let skippedEnd = searchFrom + Int(lastNewline) + 1
+                skipLines(from: lineStart, to: skippedEnd, newlines: newlines, number: &number, sink: &sink)
+                lineStart = skippedEnd
+            }
+            let pair = searchFrom + pairOffset
+            guard pair < end, let newline = memchr(pair, 0x0A, end - pair) else { break }
+            let newlinePointer = UnsafeRawPointer(newline)
+            var length = newlinePointer - lineStart
+            if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            let line = UnsafeRawBufferPointer(start: lineStart, count: length)
+            let verdict = length <= lineLimit ? selector.verdict(on: line, pairAt: pair - lineStart) : .skipLine
+            if verdict == .keepLooking {
+                searchFrom = pair + 1
+                continue
+            }
+            number &+= 1
+            if length > lineLimit {
+                recordOverlong(line: number, length: length)
+            } else if verdict == .select {
+                sink.selectedLine(line, number: number)
+                lastDeliveredEnd = newlinePointer
+            } else if sink.needsEveryLine {
+                sink.line(line, number: number)
+                lastDeliveredEnd = newlinePointer
+            }
+            lineStart = newlinePointer + 1
+            searchFrom = lineStart
+        }
+        lineCount = number
+        // The chunk's last complete line, if it was skipped: a scan reads the time of that line.
+        if lineStart > scanStart, lastDeliveredEnd != lineStart - 1 {
+            let lastNewline = lineStart - 1
+            let previous = jb_memrchr(scanStart, 0x0A, lastNewline - scanStart)
+            let start = previous.map { UnsafeRawPointer($0) + 1 } ?? scanStart
+            var length = lastNewline - start
+            if length > 0 && lastNewline.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            if length <= lineLimit { sink.line(UnsafeRawBufferPointer(start: start, count: length), number: number) }
+        }
+        if lineStart < end {
+            absorbPartial(UnsafeRawBufferPointer(start: lineStart, count: end - lineStart))
+        }
+    }
+
+    /// Numbers the `newlines` lines from `start` to `end` (just past a newline) that the selector
+    /// did not pick. They are walked one by one only while `sink` needs every line, or when the
+    /// stretch is long enough to hold an overlong line.
+    private mutating func skipLines<Sink: LineSink>(
+        from start: UnsafeRawPointer, to end: UnsafeRawPointer, newlines: Int, number: inout Int, sink: inout Sink
+    ) {
+        // A line of more than lineLimit bytes takes lineLimit + 2 with its newline.
+        guard end - start > lineLimit + 1 || sink.needsEveryLine else {
+            number &+= newlines
+            return
+        }
+        var lineStart = start
+        while lineStart < end, let newline = memchr(lineStart, 0x0A, end - lineStart) {
+            let newlinePointer = UnsafeRawPointer(newline)
+            var length = newlinePointer - lineStart
+            if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            number &+= 1
+            if length > lineLimit {
+                recordOverlong(line: number, length: length)
+            } else if sink.needsEveryLine {
+                sink.line(UnsafeRawBufferPointer(start: lineStart, count: length), number: number)
+            }
+            lineStart = newlinePointer + 1
         }
     }
 

@@ -238,7 +238,11 @@ public enum Scanner {
             }
             scanner.result.bytes += chunk.count
             options.progress?.add(chunk.count)
-            splitter.feed(chunk, into: &scanner)
+            if let selector = scanner.candidateSelector {
+                splitter.feed(chunk, into: &scanner, selecting: selector)
+            } else {
+                splitter.feed(chunk, into: &scanner)
+            }
             scanner.noteLastLine(within: chunk)
         }
         splitter.finish(into: &scanner)
@@ -310,13 +314,33 @@ struct FileScanner: LineSink {
         lastLine = nil
     }
 
+    /// Lets the line splitter skip the lines no filter would look at, when it can tell them: with
+    /// the Asterisk filter alone.
+    var candidateSelector: AsteriskFilter.CandidateSelector? {
+        guard filters.count == 1, case .asterisk = filters[0] else { return nil }
+        return AsteriskFilter.CandidateSelector()
+    }
+
+    /// Every line is looked at until one gives the file's first time.
+    var needsEveryLine: Bool { result.firstLineTime == nil }
+
     mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
+        scan(line, number: number, candidateOfFirstFilter: false)
+    }
+
+    /// A line `candidateSelector` picked: the candidate test of the one filter has passed.
+    mutating func selectedLine(_ line: UnsafeRawBufferPointer, number: Int) {
+        scan(line, number: number, candidateOfFirstFilter: true)
+    }
+
+    @inline(__always)
+    private mutating func scan(_ line: UnsafeRawBufferPointer, number: Int, candidateOfFirstFilter: Bool) {
         lastLine = line
         if result.firstLineTime == nil, let time = lineBeginStamps.locate(line)?.time { result.firstLineTime = time }
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
         var lineBeginStamp: (range: Range<Int>, time: Int64?)??
         var lineStartStamp: (range: Range<Int>, time: Int64?)??
-        for index in filters.indices where filters[index].isCandidate(line) {
+        for index in filters.indices where (index == 0 && candidateOfFirstFilter) || filters[index].isCandidate(line) {
             let stamp: (range: Range<Int>, time: Int64?)?
             if filters[index].anchorsDateAtLineStart {
                 if lineStartStamp == nil { lineStartStamp = .some(lineStartStamps.locate(line)) }
