@@ -68,4 +68,37 @@ import Testing
             }
         }
     }
+
+    /// The SIMD word run and nearby-byte search against plain loops over `ByteClass.isWord` and
+    /// `firstIndex(of:from:)`: every byte value, every start and length up to past two steps, with
+    /// the bytes at the end of a page (where they must not read past what they were given).
+    @Test func wordRunAndNearbySearchEqualPlainLoops() throws {
+        var generator = SeededGenerator(seed: 21)
+        let pageSize = 4096
+        let region = try #require(
+            mmap(nil, 2 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(region, 2 * pageSize) }
+        #expect(mprotect(region + pageSize, pageSize, PROT_NONE) == 0)
+        let bytes = region.assumingMemoryBound(to: UInt8.self)
+        // Mostly word bytes, so that runs are long; every byte value appears.
+        let common = Array("abzAZ09_".utf8) + [0x80, 0xFF]
+        for round in 0..<300 {
+            for index in 0..<pageSize {
+                bytes[index] = Int.random(in: 0..<8, using: &generator) == 0
+                    ? UInt8.random(in: 0...255, using: &generator) : common.randomElement(using: &generator)!
+            }
+            let length = round % 40
+            for start in [0, 1, 7, pageSize - length] {
+                let text = UnsafeRawBufferPointer(start: region + start, count: length)
+                for offset in 0...length {
+                    var end = offset
+                    while end < length && ByteClass.isWord(text[end]) { end += 1 }
+                    #expect(text.skipWordCharacters(from: offset) == end, "length \(length) at \(start)+\(offset)")
+                    for wanted: UInt8 in [0x22, 0x5F, 0x00] {
+                        #expect(text.firstIndex(ofNearby: wanted, from: offset) == text.firstIndex(of: wanted, from: offset))
+                    }
+                }
+            }
+        }
+    }
 }

@@ -123,17 +123,19 @@ import Testing
         Self.check(input, pieces: [1, 2, 31, 32, 33, 64], lineLimit: LineSplitter.defaultLineLimit, everyLineUntil: 0, label)
     }
 
-    /// The C search against a plain loop: offset of the first pair, newlines before it and the
-    /// last of them, on random bytes drawn from the pair's own bytes and `\n`, at every length
-    /// around the 32-byte step.
-    @Test func bytePairSearchAgainstALoop() {
+    /// The splitter's C search against a plain loop: offset of the first pair, newlines before it
+    /// and the last of them, on random bytes drawn from the pair's own bytes and `\n`, at every
+    /// length around the 32-byte step.
+    @Test(arguments: [("I", "CNT"), ("a", "bcde"), ("a", "b")])
+    func bytePairSearchAgainstALoop(first: String, seconds: String) {
         var generator = SeededGenerator(seed: 5)
-        let alphabet: [UInt8] = Array("ICNTx\n".utf8)
+        let alphabet = Array((first + seconds + "x\n").utf8)
+        let firstByte = first.utf8.first!
         for length in 0..<200 {
             for _ in 0..<20 {
                 let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
                 var expectedOffset = length
-                for index in 0..<max(0, length - 1) where bytes[index] == 0x49 && "CNT".utf8.contains(bytes[index + 1]) {
+                for index in 0..<max(0, length - 1) where bytes[index] == firstByte && seconds.utf8.contains(bytes[index + 1]) {
                     expectedOffset = index
                     break
                 }
@@ -141,7 +143,9 @@ import Testing
                 var newlines = 0
                 var lastNewline: Int64 = -1
                 let offset = bytes.withUnsafeBytes {
-                    jb_find_byte_pair($0.baseAddress, length, 0x49, 0x54_4E_43, 3, &newlines, &lastNewline)
+                    jb_find_byte_pair(
+                        $0.baseAddress, length, firstByte, UInt32(packed(seconds)), Int32(seconds.utf8.count),
+                        &newlines, &lastNewline)
                 }
                 #expect(offset == expectedOffset)
                 #expect(newlines == before.count { $0 == 0x0A })
@@ -149,4 +153,6 @@ import Testing
             }
         }
     }
+
+    private func packed(_ text: String) -> UInt64 { text.utf8.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
 }

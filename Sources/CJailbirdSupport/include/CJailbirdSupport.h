@@ -66,4 +66,64 @@ static inline uint64_t jb_bytes_in_set(const void *bytes, size_t length, uint64_
 #endif
     return length == 64 ? mask : mask & (((uint64_t)1 << length) - 1);
 }
+/// Whether a 16-byte load at `bytes` stays within the page of its first byte (so it cannot fault
+/// whatever `length` is).
+static inline int jb_load16_fits_page(const void *bytes) { return ((uintptr_t)bytes & 4095) <= 4096 - 16; }
+
+/// How many of the first `length` bytes at `bytes` are word bytes: `[0-9A-Za-z_]` or 0x80 and
+/// above (jailbird's `\w` on bytes). Sixteen bytes a step with SSE2: keys of `Key="value"`
+/// pairs and host names are short runs found many times a line.
+static inline size_t jb_word_run(const void *bytes, size_t length) {
+    const unsigned char *p = bytes;
+    size_t i = 0;
+#if defined(__SSE2__)
+    // Loads may reach past `length` only within the current page; bits past it are ignored.
+    while (i < length && (i + 16 <= length || jb_load16_fits_page(p + i))) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i digit = _mm_sub_epi8(b, _mm_set1_epi8('0'));
+        digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit);
+        __m128i letter = _mm_sub_epi8(_mm_or_si128(b, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter);
+        __m128i word = _mm_or_si128(_mm_or_si128(digit, letter), _mm_cmpeq_epi8(b, _mm_set1_epi8('_')));
+        unsigned other = ~(unsigned)(_mm_movemask_epi8(word) | _mm_movemask_epi8(b)) & 0xFFFF;
+        if (other != 0) {
+            size_t end = i + (size_t)__builtin_ctz(other);
+            return end < length ? end : length;
+        }
+        i += 16;
+    }
+    if (i >= length) return length;
+#endif
+    for (; i < length; i++) {
+        unsigned char c = p[i];
+        int word = c >= 0x80 || (unsigned char)(c - '0') < 10 || (unsigned char)((c | 0x20) - 'a') < 26 || c == '_';
+        if (!word) return i;
+    }
+    return length;
+}
+
+/// The offset of the first `byte` among the first `length` bytes at `bytes`, or `length`. Sixteen
+/// bytes a step with SSE2, inline: for the short distances where a call to memchr costs more
+/// than the search (the closing quote of a short value).
+static inline size_t jb_find_byte_near(const void *bytes, size_t length, unsigned char byte) {
+    const unsigned char *p = bytes;
+    size_t i = 0;
+#if defined(__SSE2__)
+    while (i < length && (i + 16 <= length || jb_load16_fits_page(p + i))) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8((char)byte)));
+        if (hits != 0) {
+            size_t found = i + (size_t)__builtin_ctz(hits);
+            return found < length ? found : length;
+        }
+        i += 16;
+    }
+    if (i >= length) return length;
+#endif
+    for (; i < length; i++) {
+        if (p[i] == byte) return i;
+    }
+    return length;
+}
+
 #endif

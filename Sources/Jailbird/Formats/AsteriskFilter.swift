@@ -526,7 +526,7 @@ public struct AsteriskFilter: LineFilter {
             if text.hasBytes(",RemoteAddress=", at: position) { break }
             let keyEnd = text.skipWordCharacters(from: position + 1)
             guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd) else { break }
-            guard let close = text.firstIndex(of: UInt8(ascii: "\""), from: keyEnd + 2) else { break }
+            guard let close = text.firstIndex(ofNearby: UInt8(ascii: "\""), from: keyEnd + 2) else { break }
             if account == nil && keyEnd - position == 10 && text.hasBytes(",AccountID", at: position) {
                 account = (keyEnd + 2)..<close
             }
