@@ -220,19 +220,15 @@ public struct AsteriskFilter: LineFilter {
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 19),
             text.hasBytes("' failed for '", at: quote)
         else { return nil }
-        let hostStart = quote + 14
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+        let hit = HostPattern.firstCapture(in: text, at: quote + 14) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
-                guard text.hasBytes("' - ", at: end), isRegistrationReason(text, from: end + 4) else { return false }
-                found = LineMatch(
-                    kind: .failure, rule: .asteriskRegistrationFailed,
-                    host: HostPattern.host(for: candidate.capture, in: text),
-                    user: sipUser(text, (start + 19)..<quote))
-                return true
-            }
+                text.hasBytes("' - ", at: end) && isRegistrationReason(text, from: end + 4)
+            } ? () : nil
         }
-        return found
+        guard let hit else { return nil }
+        return LineMatch(
+            kind: .failure, rule: .asteriskRegistrationFailed, host: HostPattern.host(for: hit.capture, in: text),
+            user: sipUser(text, (start + 19)..<quote))
     }
 
     /// `(?:Wrong password|Username/auth name mismatch|…)$` from `start`.
@@ -275,23 +271,23 @@ public struct AsteriskFilter: LineFilter {
         }
         hostStarts.append(quote + 3)
         for hostStart in hostStarts {
-            var found: LineMatch?
-            HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+            // The extension's range.
+            let hit = HostPattern.firstCapture(in: text, at: hostStart) { candidate -> Range<Int>? in
                 // :\d+\) — the digits are forced (a ')' must follow them)
                 let end = candidate.end
-                guard end < text.count, text[end] == UInt8(ascii: ":") else { return false }
+                guard end < text.count, text[end] == UInt8(ascii: ":") else { return nil }
                 let digitsEnd = text.skipDigits(from: end + 1)
                 guard digitsEnd > end + 1, text.hasBytes(") to extension '", at: digitsEnd),
                     let extensionQuote = text.firstIndex(of: UInt8(ascii: "'"), from: digitsEnd + 16),
                     text.hasBytes("' rejected because extension not found in context", at: extensionQuote)
-                else { return false }
-                found = LineMatch(
-                    kind: .failure, rule: .asteriskCallRejected,
-                    host: HostPattern.host(for: candidate.capture, in: text),
-                    user: text.string((digitsEnd + 16)..<extensionQuote))
-                return true
+                else { return nil }
+                return (digitsEnd + 16)..<extensionQuote
             }
-            if found != nil { return found }
+            if let hit {
+                return LineMatch(
+                    kind: .failure, rule: .asteriskCallRejected, host: HostPattern.host(for: hit.capture, in: text),
+                    user: text.string(hit.detail))
+            }
         }
         return nil
     }
@@ -309,8 +305,8 @@ public struct AsteriskFilter: LineFilter {
         if text.hasBytes("Host ", at: start) && phraseMayFollow(start + 5) { hostStarts.append(start + 5) }
         if phraseMayFollow(start) { hostStarts.append(start) }
         for hostStart in hostStarts {
-            var found: LineMatch?
-            HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+            // Where the phrase ends.
+            let hit = HostPattern.firstCapture(in: text, at: hostStart) { candidate -> Int? in
                 let end = candidate.end
                 var phraseEnd: Int?
                 for phrase: StaticString in [
@@ -320,16 +316,14 @@ public struct AsteriskFilter: LineFilter {
                     phraseEnd = end + phrase.utf8CodeUnitCount
                     break
                 }
-                guard let phraseEnd, phraseEnd == text.count || !ByteClass.isWord(text[phraseEnd]) else {
-                    return false
-                }
-                found = LineMatch(
-                    kind: .failure, rule: .asteriskAuthFailed,
-                    host: HostPattern.host(for: candidate.capture, in: text),
-                    user: quotedAfter(text, phraseEnd))
-                return true
+                guard let phraseEnd, phraseEnd == text.count || !ByteClass.isWord(text[phraseEnd]) else { return nil }
+                return phraseEnd
             }
-            if found != nil { return found }
+            if let hit {
+                return LineMatch(
+                    kind: .failure, rule: .asteriskAuthFailed, host: HostPattern.host(for: hit.capture, in: text),
+                    user: quotedAfter(text, hit.detail))
+            }
         }
         return nil
     }
@@ -340,45 +334,37 @@ public struct AsteriskFilter: LineFilter {
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 26),
             text.hasBytes("' (from ", at: quote)
         else { return nil }
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: quote + 8) { candidate in
-            guard candidate.end + 1 == text.count, text[candidate.end] == UInt8(ascii: ")") else { return false }
-            found = LineMatch(
-                kind: .failure, rule: .asteriskNoRegistration,
-                host: HostPattern.host(for: candidate.capture, in: text), user: text.string((start + 26)..<quote))
-            return true
+        let hit = HostPattern.firstCapture(in: text, at: quote + 8) { candidate in
+            candidate.end + 1 == text.count && text[candidate.end] == UInt8(ascii: ")") ? () : nil
         }
-        return found
+        guard let hit else { return nil }
+        return LineMatch(
+            kind: .failure, rule: .asteriskNoRegistration, host: HostPattern.host(for: hit.capture, in: text),
+            user: text.string((start + 26)..<quote))
     }
 
     /// `^hacking attempt detected '<HOST>'$`
     private static func hackingAttempt(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
         guard text.hasBytes("hacking attempt detected '", at: start) else { return nil }
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: start + 26) { candidate in
-            guard candidate.end + 1 == text.count, text[candidate.end] == UInt8(ascii: "'") else { return false }
-            found = LineMatch(
-                kind: .failure, rule: .asteriskHackingAttempt,
-                host: HostPattern.host(for: candidate.capture, in: text))
-            return true
+        let hit = HostPattern.firstCapture(in: text, at: start + 26) { candidate in
+            candidate.end + 1 == text.count && text[candidate.end] == UInt8(ascii: "'") ? () : nil
         }
-        return found
+        guard let hit else { return nil }
+        return LineMatch(
+            kind: .failure, rule: .asteriskHackingAttempt, host: HostPattern.host(for: hit.capture, in: text))
     }
 
     /// `^"Rejecting unknown SIP connection from <HOST>(?::\d+)?"$`
     private static func rejectingUnknown(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
         guard text.hasBytes("\"Rejecting unknown SIP connection from ", at: start) else { return nil }
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: start + 39) { candidate in
+        let hit = HostPattern.firstCapture(in: text, at: start + 39) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
-                guard end + 1 == text.count && text[end] == UInt8(ascii: "\"") else { return false }
-                found = LineMatch(
-                    kind: .failure, rule: .asteriskRejectingUnknown,
-                    host: HostPattern.host(for: candidate.capture, in: text))
-                return true
-            }
+                end + 1 == text.count && text[end] == UInt8(ascii: "\"")
+            } ? () : nil
         }
-        return found
+        guard let hit else { return nil }
+        return LineMatch(
+            kind: .failure, rule: .asteriskRejectingUnknown, host: HostPattern.host(for: hit.capture, in: text))
     }
 
     /// `^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '<HOST>(?::\d+)?'\s\(callid: [^\)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$`
@@ -411,8 +397,7 @@ public struct AsteriskFilter: LineFilter {
     }
 
     private static func requestAfterURI(_ text: UnsafeRawBufferPointer, _ uri: Range<Int>) -> LineMatch? {
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: uri.upperBound + 14) { candidate in
+        let hit = HostPattern.firstCapture(in: text, at: uri.upperBound + 14) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
                 guard end + 1 < text.count, text[end] == UInt8(ascii: "'"), ByteClass.isSpace(text[end + 1]),
                     text.hasBytes("(callid: ", at: end + 2),
@@ -429,14 +414,13 @@ public struct AsteriskFilter: LineFilter {
                     matchedReason = true
                     break
                 }
-                guard matchedReason, text.skipSpaces(from: reasonEnd) == text.count else { return false }
-                found = LineMatch(
-                    kind: .failure, rule: .asteriskRequestFailed,
-                    host: HostPattern.host(for: candidate.capture, in: text), user: sipUser(text, uri))
-                return true
-            }
+                return matchedReason && text.skipSpaces(from: reasonEnd) == text.count
+            } ? () : nil
         }
-        return found
+        guard let hit else { return nil }
+        return LineMatch(
+            kind: .failure, rule: .asteriskRequestFailed, host: HostPattern.host(for: hit.capture, in: text),
+            user: sipUser(text, uri))
     }
 
     /// `^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$`
@@ -499,22 +483,22 @@ public struct AsteriskFilter: LineFilter {
         guard transportEnd > family + 2, transportEnd < text.count, text[transportEnd] == UInt8(ascii: "/") else {
             return nil
         }
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: transportEnd + 1) { candidate in
+        // The account of the trailing pairs, if any.
+        let hit = HostPattern.firstCapture(in: text, at: transportEnd + 1) { candidate -> Range<Int>?? in
             let end = candidate.end
-            guard end < text.count, text[end] == UInt8(ascii: "/") else { return false }
+            guard end < text.count, text[end] == UInt8(ascii: "/") else { return nil }
             let digitsEnd = text.skipDigits(from: end + 1)
-            guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\"") else { return false }
+            guard digitsEnd > end + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "\"") else { return nil }
             let trailing = pairRun(text, digitsEnd + 1)
-            guard trailing.end == text.count else { return false }
-            let accountValue = account ?? trailing.account ?? accountAfter(text, pairsFrom)
-            found = LineMatch(
-                kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
-                host: HostPattern.host(for: candidate.capture, in: text),
-                user: accountValue.flatMap { $0.isEmpty ? nil : text.string($0) })
-            return true
+            guard trailing.end == text.count else { return nil }
+            return .some(trailing.account)
         }
-        return found
+        guard let hit else { return nil }
+        let accountValue = account ?? hit.detail ?? accountAfter(text, pairsFrom)
+        return LineMatch(
+            kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
+            host: HostPattern.host(for: hit.capture, in: text),
+            user: accountValue.flatMap { $0.isEmpty ? nil : text.string($0) })
     }
 
     /// A run of `,Key="value"` pairs (`(?:,(?!RemoteAddress=)\w+="[^"]*")*`) from `start`: where

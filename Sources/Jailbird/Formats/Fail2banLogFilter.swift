@@ -145,13 +145,11 @@ public struct Fail2banLogFilter: LineFilter {
 
     /// `<HOST>\s*$` at `start`.
     private static func hostToEnd(_ text: UnsafeRawBufferPointer, _ start: Int, kind: EventKind) -> LineMatch? {
-        var found: LineMatch?
-        HostPattern.forEachCandidate(in: text, at: start) { candidate in
-            guard text.skipSpaces(from: candidate.end) == text.count else { return false }
-            found = LineMatch(kind: kind, rule: .recidiveBan, host: HostPattern.host(for: candidate.capture, in: text))
-            return true
+        let hit = HostPattern.firstCapture(in: text, at: start) { candidate in
+            text.skipSpaces(from: candidate.end) == text.count ? () : nil
         }
-        return found
+        guard let hit else { return nil }
+        return LineMatch(kind: kind, rule: .recidiveBan, host: HostPattern.host(for: hit.capture, in: text))
     }
 
     /// A `[JAIL] Found|Ban|Unban|Restore Ban IP` record of any jail (the jail is the text in the
@@ -168,19 +166,16 @@ public struct Fail2banLogFilter: LineFilter {
             // The bracket must follow the level word and its spaces (INFO, NOTICE, WARNING …).
             guard open > 0, ByteClass.isSpace(text[open - 1]) else { continue }
             let hostStart = close + marker.utf8CodeUnitCount
-            var found: LineMatch?
-            HostPattern.forEachCandidate(in: text, at: hostStart) { candidate in
+            let hit = HostPattern.firstCapture(in: text, at: hostStart) { candidate in
                 // Found lines go on with " - <time>"; the others end after the host.
                 let rest = text.skipSpaces(from: candidate.end)
-                guard rest == text.count || (kind == .found && text.hasBytes(" - ", at: candidate.end)) else {
-                    return false
-                }
-                found = LineMatch(
-                    kind: kind, rule: rule, host: HostPattern.host(for: candidate.capture, in: text),
-                    jail: text.string((open + 1)..<close))
-                return true
+                return rest == text.count || (kind == .found && text.hasBytes(" - ", at: candidate.end)) ? () : nil
             }
-            if found != nil { return found }
+            if let hit {
+                return LineMatch(
+                    kind: kind, rule: rule, host: HostPattern.host(for: hit.capture, in: text),
+                    jail: text.string((open + 1)..<close))
+            }
         }
         return nil
     }

@@ -40,6 +40,22 @@ enum HostPattern {
         var end: Int
     }
 
+    /// The capture of the first way `<HOST>` can match at `start` (in the regex engine's order)
+    /// for which `accepts` holds, with what `accepts` found after it; nil when none. Rules build
+    /// their match from it afterwards, so the search itself moves only plain values.
+    @inline(__always)
+    static func firstCapture<Detail>(
+        in text: UnsafeRawBufferPointer, at start: Int, _ accepts: (Candidate) -> Detail?
+    ) -> (capture: Capture, detail: Detail)? {
+        var found: (capture: Capture, detail: Detail)?
+        forEachCandidate(in: text, at: start) { candidate in
+            guard let detail = accepts(candidate) else { return false }
+            found = (candidate.capture, detail)
+            return true
+        }
+        return found
+    }
+
     /// Calls `body` with every way `<HOST>` can match at `start`, in the regex engine's order of
     /// preference, until `body` returns true. Returns whether any call returned true.
     @discardableResult
