@@ -103,38 +103,91 @@ import Testing
     }
 }
 
-/// The asterisk candidate test: a level word, then a rule keyword.
+/// The asterisk candidate test: a level word, then a place after `:\d* ` where a rule can start.
 @Suite struct AsteriskCandidateTests {
-    /// Each rule's keyword is found after the level word wherever it stands (across the 64-byte
-    /// blocks it is searched in), and one byte less of it is not enough.
-    @Test(arguments: [
+    static let ruleStarts = [
         "Registration from '", "Request ", "\"Rejecting unknown SIP connection from ", "Call from '",
-        "No registration for peer '", "hacking attempt detected '", " failed to authenticate",
-        " failed MD5 authentication", " tried to authenticate with nonexistent user",
-        "SecurityEvent=\"FailedACL\"", "SecurityEvent=\"InvalidAccountID\"",
-        "SecurityEvent=\"ChallengeResponseFailed\"", "SecurityEvent=\"InvalidPassword\"",
-        "SecurityEvent=\"SuccessfulAuth\"",
-    ])
-    func candidateTestNeedsAKeywordAfterTheLevel(keyword: String) {
-        let filter = AsteriskFilter()
-        func candidate(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { filter.isCandidate($0) } }
-        for padding in 1...140 {
-            let before = "[2024-01-15 10:00:00] NOTICE[1] chan_sip.c: " + String(repeating: "y", count: padding)
-            #expect(candidate(before + keyword), "padding \(padding)")
-            #expect(!candidate(before + String(keyword.dropLast())))
-            #expect(!candidate(before + String(keyword.dropFirst())))
+        "No registration for peer '", "hacking attempt detected '", "SecurityEvent=\"FailedACL\"",
+        "SecurityEvent=\"InvalidAccountID\"", "SecurityEvent=\"ChallengeResponseFailed\"",
+        "SecurityEvent=\"InvalidPassword\"", "SecurityEvent=\"SuccessfulAuth\"",
+    ]
+    static let hostFailed = [
+        "192.0.2.1 failed to authenticate", "Host 192.0.2.1 failed MD5 authentication",
+        "[2001:db8::1] tried to authenticate with nonexistent user", "pbx.example.com failed to authenticate as 'a'",
+    ]
+    /// The ways log_prefix can end before the content.
+    static let prefixes = [
+        "[2024-01-15 10:00:00] NOTICE[1] chan_sip.c: ", "[2024-01-15 10:00:00] WARNING[1]: chan_sip.c:1234 ",
+        "[] SECURITY[1][C-0000001a]: res_pjsip.c: in handler: ", "[Jan 15 10:00:00] NOTICE[2] x.c:: ",
+    ]
+
+    static func candidate(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { AsteriskFilter().isCandidate($0) } }
+
+    /// Each rule's opening text right after the prefix makes a candidate, anywhere else it does not,
+    /// and one byte less of it is not enough.
+    @Test(arguments: ruleStarts)
+    func ruleOpeningAtTheContentStart(keyword: String) {
+        for prefix in Self.prefixes {
+            #expect(Self.candidate(prefix + keyword + "x"), "\(prefix)")
+            #expect(!Self.candidate(prefix + "y " + keyword + "x"))
+            #expect(!Self.candidate(prefix + "y" + keyword + "x"))
+            #expect(!Self.candidate(prefix + String(keyword.dropLast())))
+            #expect(!Self.candidate(prefix + String(keyword.dropFirst()) + "x"))
         }
         // Before the level word it does not count.
-        #expect(!candidate(keyword + " [2024-01-15 10:00:00] NOTICE[1] chan_sip.c: x"))
+        #expect(!Self.candidate(keyword + " [2024-01-15 10:00:00] NOTICE[1] chan_sip.c: x"))
+    }
+
+    /// The host-failed phrase counts at the first space after the host, with or without `Host `.
+    @Test(arguments: hostFailed)
+    func hostFailedPhraseAfterTheHost(content: String) {
+        for prefix in Self.prefixes {
+            #expect(Self.candidate(prefix + content), "\(prefix)")
+            #expect(!Self.candidate(prefix + "y " + content))
+            #expect(!Self.candidate(prefix + content.replacingOccurrences(of: " failed ", with: " failes ")
+                .replacingOccurrences(of: " tried to", with: " tried ta")))
+        }
     }
 
     /// Security events no rule takes (Asterisk logs `ChallengeSent` before every challenge) are
     /// not candidates, and fail2ban agrees that they match nothing (the fixtures hold such lines).
     @Test func securityEventsWithoutARuleAreNoCandidates() {
-        let filter = AsteriskFilter()
         for name in ["ChallengeSent", "SuccessfulAuthX", "FailedAC", "InvalidPasswords", "RequestBadFormat"] {
             let line = "[2024-01-15 10:00:00] SECURITY[1] res_security_log.c: SecurityEvent=\"\(name)\",EventTV=\"x\""
-            #expect(!Array(line.utf8).withUnsafeBytes { filter.isCandidate($0) }, "\(name)")
+            #expect(!Self.candidate(line), "\(name)")
         }
+    }
+
+    /// The candidate test is a necessary condition: every line the filter matches passes it. On
+    /// the fixture lines, their stamp-cut forms, and random mutations anywhere in them (bytes of
+    /// prefixes, keywords and hosts), as the content the rules see.
+    @Test func everyMatchedLineIsACandidate() throws {
+        var filter = AsteriskFilter()
+        var generator = SeededGenerator(seed: 17)
+        let interesting = Array(" :[]0123456789.'\"RCNShHfx".utf8)
+        var matched = 0
+        for input in try PrefixShortcutTests.inputs() {
+            var variants = [input]
+            for _ in 0..<8 where !input.isEmpty {
+                var variant = input
+                for _ in 0..<Int.random(in: 1...3, using: &generator) where !variant.isEmpty {
+                    let position = Int.random(in: 0..<variant.count, using: &generator)
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0: variant[position] = interesting.randomElement(using: &generator)!
+                    case 1: variant.insert(interesting.randomElement(using: &generator)!, at: position)
+                    default: variant.remove(at: position)
+                    }
+                }
+                variants.append(variant)
+            }
+            for variant in variants {
+                variant.withUnsafeBytes { text in
+                    guard filter.process(CandidateLine(content: text, raw: text, time: 0, number: 1)) != nil else { return }
+                    matched += 1
+                    #expect(filter.isCandidate(text), "\(String(decoding: text, as: UTF8.self))")
+                }
+            }
+        }
+        #expect(matched > 1_000)
     }
 }

@@ -14,12 +14,13 @@ public struct AsteriskFilter: LineFilter {
 
     /// Every rule needs one of the levels NOTICE, SECURITY or WARNING in the line; all three
     /// have an `I` at a fixed distance from the end of the word, so this looks at each `I`. The
-    /// content comes after a level word, so after the first one the line must also hold one of
-    /// the rules' keywords (see `holdsKeyword`): most NOTICE and WARNING lines then stop here.
+    /// content comes after a level word, so after the first one the line must also hold a place
+    /// where a rule's match could start (see `holdsRuleStart`): most NOTICE and WARNING lines
+    /// then stop here.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
         var from = 0
         while let found = line.firstIndex(of: UInt8(ascii: "I"), from: from) {
-            if AsteriskFilter.isLevelWord(line, letterIAt: found) { return AsteriskFilter.holdsKeyword(line, after: found) }
+            if AsteriskFilter.isLevelWord(line, letterIAt: found) { return AsteriskFilter.holdsRuleStart(line, after: found) }
             from = found + 1
         }
         return false
@@ -44,33 +45,50 @@ public struct AsteriskFilter: LineFilter {
 
         public func verdict(on line: UnsafeRawBufferPointer, pairAt offset: Int) -> LineVerdict {
             guard AsteriskFilter.isLevelWord(line, letterIAt: offset) else { return .keepLooking }
-            return AsteriskFilter.holdsKeyword(line, after: offset) ? .select : .skipLine
+            return AsteriskFilter.holdsRuleStart(line, after: offset) ? .select : .skipLine
         }
     }
 
-    /// Whether one of the texts that every reading of a rule contains stands after `start`:
-    /// `Registration from '`, `Request `, `"Rejecting unknown SIP connection from `, `Call from '`,
-    /// `No registration for peer '`, `hacking attempt detected '`, `SecurityEvent="NAME"` (with a
-    /// name a rule takes, see `securityEventName`),
-    /// ` failed to authenticate`, ` failed MD5 authentication`,
-    /// ` tried to authenticate with nonexistent user`. Each holds one of `R C N k S f x` at a fixed
-    /// place; only where those bytes stand are the texts compared.
-    static func holdsKeyword(_ line: UnsafeRawBufferPointer, after start: Int) -> Bool {
-        line.anyOffset(ofAnyIn: 0x78_66_53_6B_4E_43_52, count: 7, from: start + 1) { index in  // x f S k N C R
-            switch line[index] {
-            case UInt8(ascii: "R"):
-                return line.hasBytes("Registration from '", at: index) || line.hasBytes("Request ", at: index)
-                    || line.hasBytes("\"Rejecting unknown SIP connection from ", at: index - 1)
-            case UInt8(ascii: "C"): return line.hasBytes("Call from '", at: index)
-            case UInt8(ascii: "N"): return line.hasBytes("No registration for peer '", at: index)
-            case UInt8(ascii: "k"): return line.hasBytes("hacking attempt detected '", at: index - 3)
-            case UInt8(ascii: "S"): return securityEventName(line, index) != nil
-            case UInt8(ascii: "f"):
-                return line.hasBytes(" failed to authenticate", at: index - 1)
-                    || line.hasBytes(" failed MD5 authentication", at: index - 1)
-            default: return line.hasBytes(" tried to authenticate with nonexistent user", at: index - 32)
-            }
+    /// Whether a rule could match the content of a line whose first level word has its `I` at
+    /// `start`. fail2ban hands its rules the text after `log_prefix`, which ends
+    /// `[^:]+:\d*(?:(?: in)? [^:]+:)? `: the content starts after a `:`, maybe digits, and a
+    /// space, all after the level word. Every rule either opens the content with its keyword
+    /// (`Registration from '`, `Request `, `Call from '`, `SecurityEvent="NAME"`, …) or, for the
+    /// host-failed rule, has its phrase at the first space after the host (see
+    /// `phraseMayFollowHost`). So only the few places after `:\d* ` are looked at, not every byte.
+    static func holdsRuleStart(_ line: UnsafeRawBufferPointer, after start: Int) -> Bool {
+        var from = start + 1
+        while let colon = line.firstIndex(of: UInt8(ascii: ":"), from: from) {
+            from = colon + 1
+            let space = line.skipDigits(from: colon + 1)
+            if space < line.count && line[space] == UInt8(ascii: " ") && mayStartRule(line, at: space + 1) { return true }
         }
+        return false
+    }
+
+    /// Whether the content could start a rule's match at `position` (see `matchContent`).
+    private static func mayStartRule(_ text: UnsafeRawBufferPointer, at position: Int) -> Bool {
+        guard position < text.count else { return false }
+        let opensRule: Bool
+        switch text[position] {
+        case UInt8(ascii: "R"):
+            opensRule = text.hasBytes("Registration from '", at: position) || text.hasBytes("Request ", at: position)
+        case UInt8(ascii: "C"): opensRule = text.hasBytes("Call from '", at: position)
+        case UInt8(ascii: "N"): opensRule = text.hasBytes("No registration for peer '", at: position)
+        case UInt8(ascii: "h"): opensRule = text.hasBytes("hacking attempt detected '", at: position)
+        case UInt8(ascii: "S"): opensRule = securityEventName(text, position) != nil
+        case UInt8(ascii: "\""): opensRule = text.hasBytes("\"Rejecting unknown SIP connection from ", at: position)
+        default: opensRule = false
+        }
+        return opensRule || phraseMayFollowHost(text, hostStart: position)
+            || (text.hasBytes("Host ", at: position) && phraseMayFollowHost(text, hostStart: position + 5))
+    }
+
+    /// Whether the host-failed rule's phrase (` failed …`, ` tried to …`) can follow a host that
+    /// starts at `hostStart`: a host never holds a space, so only at the first space after it.
+    private static func phraseMayFollowHost(_ text: UnsafeRawBufferPointer, hostStart: Int) -> Bool {
+        guard let space = text.firstIndex(ofNearby: UInt8(ascii: " "), from: hostStart) else { return false }
+        return text.hasBytes(" failed ", at: space) || text.hasBytes(" tried to", at: space)
     }
 
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
@@ -294,16 +312,13 @@ public struct AsteriskFilter: LineFilter {
 
     /// `^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)`
     private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
-        // A host never holds a space, so the phrase can only start at the first space after
-        // where the host starts: without it there, skip the (many) host candidates a regex
-        // engine would try in vain.
-        func phraseMayFollow(_ hostStart: Int) -> Bool {
-            guard let space = text.firstIndex(of: UInt8(ascii: " "), from: hostStart) else { return false }
-            return text.hasBytes(" failed ", at: space) || text.hasBytes(" tried to", at: space)
-        }
+        // Without the phrase where it can stand, skip the (many) host candidates a regex engine
+        // would try in vain.
         var hostStarts = Alternatives()
-        if text.hasBytes("Host ", at: start) && phraseMayFollow(start + 5) { hostStarts.append(start + 5) }
-        if phraseMayFollow(start) { hostStarts.append(start) }
+        if text.hasBytes("Host ", at: start) && phraseMayFollowHost(text, hostStart: start + 5) {
+            hostStarts.append(start + 5)
+        }
+        if phraseMayFollowHost(text, hostStart: start) { hostStarts.append(start) }
         for hostStart in hostStarts {
             // Where the phrase ends.
             let hit = HostPattern.firstCapture(in: text, at: hostStart) { candidate -> Int? in
