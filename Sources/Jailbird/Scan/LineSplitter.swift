@@ -238,14 +238,22 @@ public struct LineSplitter {
             searchFrom = lineStart
         }
         lineCount = number
-        // The chunk's last complete line, if it was skipped: a scan reads the time of that line.
-        if lineStart > scanStart, lastDeliveredEnd != lineStart - 1 {
-            let lastNewline = lineStart - 1
-            let previous = jb_memrchr(scanStart, 0x0A, lastNewline - scanStart)
-            let start = previous.map { UnsafeRawPointer($0) + 1 } ?? scanStart
-            var length = lastNewline - start
-            if length > 0 && lastNewline.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
-            if length <= lineLimit { sink.line(UnsafeRawBufferPointer(start: start, count: length), number: number) }
+        // The last line of the chunk `feed(_:into:)` would have handed out (the last complete one
+        // that is not overlong), if it was skipped: a scan reads the time of that line.
+        var lineEnd = lineStart - 1  // the newline ending it
+        var lineNumber = number
+        while lineEnd >= scanStart && lineEnd != lastDeliveredEnd {
+            let previous = jb_memrchr(scanStart, 0x0A, lineEnd - scanStart).map { UnsafeRawPointer($0) }
+            let start = previous.map { $0 + 1 } ?? scanStart
+            var length = lineEnd - start
+            if length > 0 && lineEnd.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            if length <= lineLimit {
+                sink.line(UnsafeRawBufferPointer(start: start, count: length), number: lineNumber)
+                break
+            }
+            guard let previous else { break }
+            lineEnd = previous
+            lineNumber -= 1
         }
         if lineStart < end {
             absorbPartial(UnsafeRawBufferPointer(start: lineStart, count: end - lineStart))
