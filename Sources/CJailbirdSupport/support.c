@@ -125,3 +125,10 @@ size_t jb_find_byte_pair(const void *bytes, size_t length, unsigned char first, 
 #endif
     return find_byte_pair_from(bytes, 0, length, first, seconds, second_count, newlines, last_newline);
 }
+
+size_t jb_find_byte_pair_plain(const void *bytes, size_t length, unsigned char first, uint32_t seconds,
+                               int second_count, size_t *newlines, long long *last_newline) {
+    if (second_count < 1) second_count = 1;
+    if (second_count > 4) second_count = 4;
+    return find_byte_pair_from(bytes, 0, length, first, seconds, second_count, newlines, last_newline);
+}

@@ -128,9 +128,9 @@ import Testing
         Self.check(input, pieces: [1, 2, 31, 32, 33, 64], lineLimit: LineSplitter.defaultLineLimit, everyLineUntil: 0, label)
     }
 
-    /// The splitter's C search against a plain loop: offset of the first pair, newlines before it
-    /// and the last of them, on random bytes drawn from the pair's own bytes and `\n`, at every
-    /// length around the 32-byte step.
+    /// The splitter's C search against a loop written here: offset of the first pair, newlines
+    /// before it and the last of them, on random bytes drawn from the pair's own bytes and `\n`,
+    /// at every length around the 32-byte step.
     @Test(arguments: [("I", "CNT"), ("a", "bcde"), ("a", "b")])
     func bytePairSearchAgainstALoop(first: String, seconds: String) {
         var generator = SeededGenerator(seed: 5)
@@ -145,16 +145,19 @@ import Testing
                     break
                 }
                 let before = bytes[..<expectedOffset]
-                var newlines = 0
-                var lastNewline: Int64 = -1
-                let offset = bytes.withUnsafeBytes {
-                    jb_find_byte_pair(
-                        $0.baseAddress, length, firstByte, UInt32(packed(seconds)), Int32(seconds.utf8.count),
-                        &newlines, &lastNewline)
+                // The dispatched search (AVX2 here) and the plain loop other processors run.
+                for search in [jb_find_byte_pair, jb_find_byte_pair_plain] {
+                    var newlines = 0
+                    var lastNewline: Int64 = -1
+                    let offset = bytes.withUnsafeBytes {
+                        search(
+                            $0.baseAddress, length, firstByte, UInt32(packed(seconds)), Int32(seconds.utf8.count),
+                            &newlines, &lastNewline)
+                    }
+                    #expect(offset == expectedOffset)
+                    #expect(newlines == before.count { $0 == 0x0A })
+                    #expect(lastNewline == Int64(before.lastIndex(of: 0x0A) ?? -1))
                 }
-                #expect(offset == expectedOffset)
-                #expect(newlines == before.count { $0 == 0x0A })
-                #expect(lastNewline == Int64(before.lastIndex(of: 0x0A) ?? -1))
             }
         }
     }

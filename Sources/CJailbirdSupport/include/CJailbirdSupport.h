@@ -20,6 +20,9 @@ const void *jb_memrchr(const void *buffer, int byte, size_t length);
 /// visiting them, the lines that lack a byte pair every line it needs holds.
 size_t jb_find_byte_pair(const void *bytes, size_t length, unsigned char first, uint32_t seconds, int second_count,
                          size_t *newlines, long long *last_newline);
+/// `jb_find_byte_pair` a byte at a time, as on processors without AVX2 (tests compare the two).
+size_t jb_find_byte_pair_plain(const void *bytes, size_t length, unsigned char first, uint32_t seconds,
+                               int second_count, size_t *newlines, long long *last_newline);
 
 /// SIGBUS guard for memory-mapped files that shrink while they are read (logrotate copytruncate).
 /// `jb_mapped_read_begin` registers, for the calling thread, the mapped range about to be read.
