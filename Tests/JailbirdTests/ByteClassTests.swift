@@ -47,26 +47,32 @@ import Testing
         let set: [UInt8] = Array("AFUcgv".utf8)
         let packed = set.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
         var generator = SystemRandomNumberGenerator()
+        try Self.withPageBeforeAGap { bytes, pageSize in
+            for _ in 0..<200 {
+            for index in 0..<pageSize { bytes[index] = UInt8.random(in: 1...255, using: &generator) }
+                for length in 0...70 {
+                    for start in [0, 5, pageSize - length] {
+                        let mask = jb_bytes_in_set(bytes + start, length, packed, Int32(set.count))
+                        var expected: UInt64 = 0
+                        for offset in 0..<min(length, 64) where set.contains(bytes[start + offset]) {
+                            expected |= 1 << UInt64(offset)
+                        }
+                        #expect(mask == expected, "length \(length) at \(start)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with a page of writable bytes followed by an inaccessible page: a read past
+    /// the first page would crash the test.
+    static func withPageBeforeAGap(_ body: (UnsafeMutablePointer<UInt8>, Int) throws -> Void) throws {
         let pageSize = 4096
-        // Two pages, the second made inaccessible: a read past the first one would crash.
         let region = try #require(
             mmap(nil, 2 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
         defer { munmap(region, 2 * pageSize) }
         #expect(mprotect(region + pageSize, pageSize, PROT_NONE) == 0)
-        let bytes = region.assumingMemoryBound(to: UInt8.self)
-        for _ in 0..<200 {
-            for index in 0..<pageSize { bytes[index] = UInt8.random(in: 1...255, using: &generator) }
-            for length in 0...70 {
-                for start in [0, 5, pageSize - length] {
-                    let mask = jb_bytes_in_set(bytes + start, length, packed, Int32(set.count))
-                    var expected: UInt64 = 0
-                    for offset in 0..<min(length, 64) where set.contains(bytes[start + offset]) {
-                        expected |= 1 << UInt64(offset)
-                    }
-                    #expect(mask == expected, "length \(length) at \(start)")
-                }
-            }
-        }
+        try body(region.assumingMemoryBound(to: UInt8.self), pageSize)
     }
 
     /// The SIMD word run and nearby-byte search against plain loops over `ByteClass.isWord` and
@@ -74,28 +80,25 @@ import Testing
     /// the bytes at the end of a page (where they must not read past what they were given).
     @Test func wordRunAndNearbySearchEqualPlainLoops() throws {
         var generator = SeededGenerator(seed: 21)
-        let pageSize = 4096
-        let region = try #require(
-            mmap(nil, 2 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
-        defer { munmap(region, 2 * pageSize) }
-        #expect(mprotect(region + pageSize, pageSize, PROT_NONE) == 0)
-        let bytes = region.assumingMemoryBound(to: UInt8.self)
         // Mostly word bytes, so that runs are long; every byte value appears.
         let common = Array("abzAZ09_".utf8) + [0x80, 0xFF]
-        for round in 0..<300 {
-            for index in 0..<pageSize {
-                bytes[index] = Int.random(in: 0..<8, using: &generator) == 0
-                    ? UInt8.random(in: 0...255, using: &generator) : common.randomElement(using: &generator)!
-            }
-            let length = round % 40
-            for start in [0, 1, 7, pageSize - length] {
-                let text = UnsafeRawBufferPointer(start: region + start, count: length)
-                for offset in 0...length {
-                    var end = offset
-                    while end < length && ByteClass.isWord(text[end]) { end += 1 }
-                    #expect(text.skipWordCharacters(from: offset) == end, "length \(length) at \(start)+\(offset)")
-                    for wanted: UInt8 in [0x22, 0x5F, 0x00] {
-                        #expect(text.firstIndex(ofNearby: wanted, from: offset) == text.firstIndex(of: wanted, from: offset))
+        try Self.withPageBeforeAGap { bytes, pageSize in
+            for round in 0..<300 {
+                for index in 0..<pageSize {
+                    bytes[index] = Int.random(in: 0..<8, using: &generator) == 0
+                        ? UInt8.random(in: 0...255, using: &generator) : common.randomElement(using: &generator)!
+                }
+                let length = round % 40
+                for start in [0, 1, 7, pageSize - length] {
+                    let text = UnsafeRawBufferPointer(start: bytes + start, count: length)
+                    for offset in 0...length {
+                        var end = offset
+                        while end < length && ByteClass.isWord(text[end]) { end += 1 }
+                        #expect(text.skipWordCharacters(from: offset) == end, "length \(length) at \(start)+\(offset)")
+                        for wanted: UInt8 in [0x22, 0x5F, 0x00] {
+                            #expect(
+                                text.firstIndex(ofNearby: wanted, from: offset) == text.firstIndex(of: wanted, from: offset))
+                        }
                     }
                 }
             }

@@ -134,20 +134,7 @@ public struct LineSplitter {
         var number = lineCount
 
         // The common case: lines wholly inside this chunk, handed out in place.
-        let limit = lineLimit
-        while lineStart < end, let newline = memchr(lineStart, 0x0A, end - lineStart) {
-            let newlinePointer = UnsafeRawPointer(newline)
-            var length = newlinePointer - lineStart
-            if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
-            number &+= 1
-            if length <= limit {
-                sink.line(UnsafeRawBufferPointer(start: lineStart, count: length), number: number)
-            } else {
-                lineCount = number
-                recordOverlong(line: number, length: length)
-            }
-            lineStart = newlinePointer + 1
-        }
+        lineStart = walkLines(from: lineStart, to: end, number: &number, into: &sink, handingOutAll: true)
         lineCount = number
         if lineStart < end {
             absorbPartial(UnsafeRawBufferPointer(start: lineStart, count: end - lineStart))
@@ -216,8 +203,7 @@ public struct LineSplitter {
             let pair = searchFrom + pairOffset
             guard pair < end, let newline = memchr(pair, 0x0A, end - pair) else { break }
             let newlinePointer = UnsafeRawPointer(newline)
-            var length = newlinePointer - lineStart
-            if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            let length = Self.length(from: lineStart, to: newlinePointer)
             let line = UnsafeRawBufferPointer(start: lineStart, count: length)
             let verdict = length <= lineLimit ? selector.verdict(on: line, pairAt: pair - lineStart) : .skipLine
             if verdict == .keepLooking {
@@ -245,8 +231,7 @@ public struct LineSplitter {
         while lineEnd >= scanStart && lineEnd != lastDeliveredEnd {
             let previous = jb_memrchr(scanStart, 0x0A, lineEnd - scanStart).map { UnsafeRawPointer($0) }
             let start = previous.map { $0 + 1 } ?? scanStart
-            var length = lineEnd - start
-            if length > 0 && lineEnd.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            let length = Self.length(from: start, to: lineEnd)
             if length <= lineLimit {
                 sink.line(UnsafeRawBufferPointer(start: start, count: length), number: lineNumber)
                 break
@@ -271,19 +256,37 @@ public struct LineSplitter {
             number &+= newlines
             return
         }
+        _ = walkLines(from: start, to: end, number: &number, into: &sink, handingOutAll: false)
+    }
+
+    /// Numbers each line that ends (with `\n`) between `start` and `end`, records the overlong
+    /// ones, and hands the others to `sink`: all of them, or (`handingOutAll` false) those met
+    /// while the sink `needsEveryLine`. Returns where the unfinished rest begins.
+    @inline(__always)
+    private mutating func walkLines<Sink: LineSink>(
+        from start: UnsafeRawPointer, to end: UnsafeRawPointer, number: inout Int, into sink: inout Sink,
+        handingOutAll: Bool
+    ) -> UnsafeRawPointer {
         var lineStart = start
         while lineStart < end, let newline = memchr(lineStart, 0x0A, end - lineStart) {
             let newlinePointer = UnsafeRawPointer(newline)
-            var length = newlinePointer - lineStart
-            if length > 0 && newlinePointer.load(fromByteOffset: -1, as: UInt8.self) == 0x0D { length &-= 1 }
+            let length = Self.length(from: lineStart, to: newlinePointer)
             number &+= 1
             if length > lineLimit {
                 recordOverlong(line: number, length: length)
-            } else if sink.needsEveryLine {
+            } else if handingOutAll || sink.needsEveryLine {
                 sink.line(UnsafeRawBufferPointer(start: lineStart, count: length), number: number)
             }
             lineStart = newlinePointer + 1
         }
+        return lineStart
+    }
+
+    /// The length of the line from `start` to its `\n` at `newline`, without a `\r` before it.
+    @inline(__always)
+    private static func length(from start: UnsafeRawPointer, to newline: UnsafeRawPointer) -> Int {
+        let length = newline - start
+        return length > 0 && newline.load(fromByteOffset: -1, as: UInt8.self) == 0x0D ? length - 1 : length
     }
 
     /// Delivers the last line if the input did not end with `\n`, and makes the splitter ready
