@@ -88,6 +88,14 @@ extension UnsafeRawBufferPointer {
         return UnsafeRawPointer(found) - base
     }
 
+    /// The last offset before `end` holding `byte`, or nil (memrchr).
+    @inline(__always) @usableFromInline
+    func lastIndex(of byte: UInt8, before end: Int) -> Int? {
+        let end = Swift.min(end, count)
+        guard end > 0, let base = baseAddress, let found = jb_memrchr(base, Int32(byte), end) else { return nil }
+        return found - UnsafeRawPointer(base)
+    }
+
     /// True when `test` holds at some offset where `byte` stands: a necessary-keyword test that
     /// lets memchr skip to the few places a rare byte of the keyword occurs.
     @inline(__always) @usableFromInline

@@ -180,15 +180,3 @@ public struct Fail2banLogFilter: LineFilter {
         return nil
     }
 }
-
-extension UnsafeRawBufferPointer {
-    /// The last offset before `end` holding `byte`, or nil.
-    func lastIndex(of byte: UInt8, before end: Int) -> Int? {
-        var position = end - 1
-        while position >= 0 {
-            if self[position] == byte { return position }
-            position -= 1
-        }
-        return nil
-    }
-}

@@ -550,17 +550,17 @@ extension SSHDScanner {
             hit.host = capture
             return hit
         }
-        // [^:]+ greedy: from the right, no ':' between userStart and the " from "
-        var limit = userStart
-        while limit < count && base[limit] != UInt8(ascii: ":") { limit += 1 }
-        var end = min(limit, count - 6)
-        while end > userStart {
+        // [^:]+ greedy: the longest user first, so the " from " after it is tried from the right,
+        // before the first ':'. It starts with a space: only spaces are looked at.
+        let limit = base.firstIndex(of: UInt8(ascii: ":"), from: userStart) ?? count
+        var searchEnd = min(limit, count - 6) + 1
+        while let end = base.lastIndex(of: UInt8(ascii: " "), before: searchEnd), end > userStart {
             if base.hasBytes(" from ", at: end), let capture = host(end + 6, { failedRest($0.end, tokenUser: false) }) {
                 hit.user = userStart..<end
                 hit.host = capture
                 return hit
             }
-            end -= 1
+            searchEnd = end
         }
         return nil
     }
