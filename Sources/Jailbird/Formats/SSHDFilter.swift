@@ -97,13 +97,15 @@ public struct SSHDFilter: LineFilter {
         let now = line.time ?? sessions.lastTime
         sessions.lastTime = now
         let key = UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd])
-        let lineGroups = LineGroups(hit, line.content)
-        let outcome = sessions.merge(key: key, line: lineGroups, now: now)
+        var lineGroups = LineGroups(hit, line.content)
+        // A login names its own host and user; the merge below moves the line's groups away.
+        let login = hit.gained ? (host: lineGroups.host, user: lineGroups.user) : nil
+        let outcome = sessions.merge(key: key, line: &lineGroups, now: now)
         if outcome.isFailure, let host = outcome.host {
             return LineMatch(kind: .failure, rule: hit.rule.rule, host: host, user: outcome.user)
         }
-        if hit.gained, let host = lineGroups.host {
-            return LineMatch(kind: .success, rule: hit.rule.rule, host: host, user: lineGroups.user)
+        if let login, let host = login.host {
+            return LineMatch(kind: .success, rule: hit.rule.rule, host: host, user: login.user)
         }
         return nil
     }
@@ -184,21 +186,23 @@ struct SessionCache {
     var lastTime: Int64 = 0
 
 
-    mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
+    /// Merges a matched line's groups into its connection's entry (the line's host and user are
+    /// moved into it, not copied: `line` is left without them).
+    mutating func merge(key: UnsafeRawBufferPointer, line: inout LineGroups, now: Int64) -> MergeOutcome {
         let hash = SessionCache.hash(key)
         if let found = lookup(key, hash: hash, now: now) {
             // updated in place: the entry's strings are neither copied nor retained
-            let outcome = SessionCache.update(&entries[found], with: line)
+            let outcome = SessionCache.update(&entries[found], with: &line)
             if line.forget { remove(at: found) }
             return outcome
         }
         var entry = Entry()
         entry.nofail = line.nofail || line.gained
         entry.gained = line.gained
-        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
-        entry.user = line.user
+        if let kind = line.hostKind { entry.setHost(line.host.take(), kind: kind) }
         // a forgotten connection is not cached and has no users set
         if !line.forget, let user = line.user, !user.isEmpty { entry.firstUser = user }
+        entry.user = line.user.take()
         let outcome = SessionCache.settle(&entry)
         if !line.forget {
             entry.expiry = now + SessionCache.lifetime
@@ -209,7 +213,7 @@ struct SessionCache {
 
     /// A line of a known connection: its groups overwrite the cached ones, `nofail` and
     /// `mlfgained` come from this line only, and a gained login clears pending failures.
-    private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
+    private static func update(_ entry: inout Entry, with line: inout LineGroups) -> MergeOutcome {
         if let user = line.user, !user.isEmpty {
             if let first = entry.firstUser {
                 if first != user { entry.severalUsers = true }
@@ -220,8 +224,8 @@ struct SessionCache {
         entry.nofail = line.nofail || line.gained
         entry.gained = line.gained
         if line.gained { entry.pending = false }
-        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
-        if let user = line.user { entry.user = user }
+        if let kind = line.hostKind { entry.setHost(line.host.take(), kind: kind) }
+        if let user = line.user.take() { entry.user = user }
         return settle(&entry)
     }
 
