@@ -104,4 +104,24 @@ import Testing
             }
         }
     }
+
+    /// The search through a rare byte finds what memmem finds, from every start, on texts made
+    /// of the literals' pieces.
+    @Test func searchThroughARareByteEqualsMemmem() {
+        var generator = SeededGenerator(seed: 33)
+        let pieces = [" from ", " fro", "from ", ": ", ":", " ", "f", ": Auth fail", ": Auth", "x", "  from  "]
+        for _ in 0..<400 {
+            let text = Array((0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined().utf8)
+            text.withUnsafeBytes { buffer in
+                for from in 0...buffer.count {
+                    #expect(buffer.firstRange(of: " from ", from: from, rareByteAt: 1) == buffer.firstRange(of: " from ", from: from))
+                    #expect(buffer.firstRange(of: ": ", from: from, rareByteAt: 0) == buffer.firstRange(of: ": ", from: from))
+                    #expect(
+                        buffer.firstRange(of: ": Auth fail", from: from, rareByteAt: 0)
+                            == buffer.firstRange(of: ": Auth fail", from: from))
+                }
+            }
+        }
+    }
 }

@@ -135,6 +135,20 @@ extension UnsafeRawBufferPointer {
         return found - base
     }
 
+    /// `firstRange(of:from:)` by way of one rare byte of `literal`, the one at offset `anchor`:
+    /// memchr finds each place it stands and the literal is compared there. On the short rest of
+    /// a line this costs far less than memmem's set-up.
+    @inline(__always) @usableFromInline
+    func firstRange(of literal: StaticString, from: Int, rareByteAt anchor: Int) -> Int? {
+        let rare = literal.utf8Start[anchor]
+        var position = Swift.max(from, 0) + anchor
+        while let found = firstIndex(of: rare, from: position) {
+            if hasBytes(literal, at: found - anchor) { return found - anchor }
+            position = found + 1
+        }
+        return nil
+    }
+
     /// True when `literal` occurs anywhere in the buffer.
     @inline(__always) @usableFromInline
     func contains(_ literal: StaticString) -> Bool { firstRange(of: literal, from: 0) != nil }

@@ -393,7 +393,7 @@ extension SSHDScanner {
     /// `<F-USER>.*?</F-USER> from <HOST>` + rest: the lazy user ends at the first workable " from ".
     private func lazyUserFromHost(_ userStart: Int, _ rule: SSHDRule, _ rest: (Int) -> Bool) -> SSHDRuleHit? {
         var from = userStart
-        while let end = base.firstRange(of: " from ", from: from) {
+        while let end = base.firstRange(of: " from ", from: from, rareByteAt: 1) {
             if let capture = host(end + 6, { rest($0.end) }) {
                 var hit = SSHDRuleHit(rule)
                 hit.user = userStart..<end
@@ -459,7 +459,7 @@ extension SSHDScanner {
             return false
         }
         var from = after
-        while let tag = base.firstRange(of: ": Auth fail", from: from) {
+        while let tag = base.firstRange(of: ": Auth fail", from: from, rareByteAt: 0) {
             if suffixToEnd(tag + 11) { return true }
             from = tag + 1
         }
@@ -535,7 +535,7 @@ extension SSHDScanner {
         // The token user needs ": " somewhere after the host; without one (most lines) every
         // host, port and ssh-version combination would be tried for nothing.
         if tokenEnd > userStart, let hostStart = literal(" from ", at: tokenEnd),
-            base.firstRange(of: ": ", from: hostStart) != nil,
+            base.firstRange(of: ": ", from: hostStart, rareByteAt: 0) != nil,
             let capture = host(hostStart, { failedRest($0.end, tokenUser: true) })
         {
             hit.user = userStart..<tokenEnd
@@ -543,7 +543,7 @@ extension SSHDScanner {
             return hit
         }
         if invalid {
-            guard let end = base.firstRange(of: " from ", from: userStart),
+            guard let end = base.firstRange(of: " from ", from: userStart, rareByteAt: 1),
                 let capture = host(end + 6, { failedRest($0.end, tokenUser: false) })
             else { return nil }
             hit.user = userStart..<end

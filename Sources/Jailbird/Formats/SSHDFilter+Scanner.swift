@@ -30,7 +30,7 @@ struct SSHDScanner {
     @inline(__always) func onlySpaceToEnd(_ position: Int) -> Bool { base.skipSpaces(from: position) == count }
 
     /// `(?:(?! from ).)*$`: no `" from "` starts anywhere at or after `position`.
-    @inline(__always) func noFromToEnd(_ position: Int) -> Bool { base.firstRange(of: " from ", from: position) == nil }
+    @inline(__always) func noFromToEnd(_ position: Int) -> Bool { base.firstRange(of: " from ", from: position, rareByteAt: 1) == nil }
 
     // MARK: - Common suffixes
 
