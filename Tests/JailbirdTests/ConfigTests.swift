@@ -4,7 +4,9 @@ import JailbirdTestSupport
 
 @testable import Jailbird
 
-/// The real server's configuration (Debian's jail.conf and paths, its jail.local).
+/// The real server's configuration (Debian's jail.conf and paths, its jail.local). The jail.conf
+/// copies in fixtures differ from Debian's in one line: the disabled `[assp]` jail's placeholder
+/// logpath has no `/root` prefix, so no home directory stands in the tree.
 @Suite struct ConfigServerTests {
     @Test func serverJailsHaveTheirExactSettings() throws {
         let directory = Fixtures.path("config/server")
