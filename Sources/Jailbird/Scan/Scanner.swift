@@ -15,6 +15,11 @@ public struct ScanOptions: Sendable {
     /// Only events at or after / at or before these instants are kept.
     public var since: Int64?
     public var until: Int64?
+
+    /// Whether an event at `time` lies inside `since`/`until`.
+    func admits(_ time: Int64) -> Bool {
+        (since.map { time >= $0 } ?? true) && (until.map { time <= $0 } ?? true)
+    }
     /// Lines longer than this many bytes are skipped and reported.
     public var maxLineLength: Int
     /// Keep every event in `FileScan.events`; when false only `FileScan.tally` is filled (the
@@ -180,11 +185,7 @@ public enum Scanner {
                     result.droppedUndated += 1
                     continue
                 }
-                if let since = options.since, time < since {
-                    result.outsideWindow += 1
-                    continue
-                }
-                if let until = options.until, time > until {
+                guard options.admits(time) else {
                     result.outsideWindow += 1
                     continue
                 }
@@ -380,11 +381,7 @@ struct FileScanner: LineSink {
             return
         }
         result.lastMatchTime = time
-        if let since = options.since, time < since {
-            result.outsideWindow += 1
-            return
-        }
-        if let until = options.until, time > until {
+        guard options.admits(time) else {
             result.outsideWindow += 1
             return
         }
