@@ -56,6 +56,21 @@ enum HostPattern {
         return found
     }
 
+    /// The capture of the first way `<HOST>` can match at `start` (in the regex engine's order)
+    /// for which `accepts` (the rest of the rule after the host) holds; nil when none.
+    @inline(__always)
+    static func firstCapture(
+        in text: UnsafeRawBufferPointer, at start: Int, where accepts: (Candidate) -> Bool
+    ) -> Capture? {
+        var found: Capture?
+        forEachCandidate(in: text, at: start) { candidate in
+            guard accepts(candidate) else { return false }
+            found = candidate.capture
+            return true
+        }
+        return found
+    }
+
     /// Calls `body` with every way `<HOST>` can match at `start`, in the regex engine's order of
     /// preference, until `body` returns true. Returns whether any call returned true.
     @discardableResult

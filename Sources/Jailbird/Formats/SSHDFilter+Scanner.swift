@@ -86,12 +86,6 @@ struct SSHDScanner {
     /// The first `<HOST>` match at `position`, in the regex engine's order, for which `accept`
     /// (the rest of the rule after the host) returns true.
     func host(_ position: Int, _ accept: (HostPattern.Candidate) -> Bool) -> HostPattern.Capture? {
-        var found: HostPattern.Capture?
-        HostPattern.forEachCandidate(in: base, at: position) { candidate in
-            guard accept(candidate) else { return false }
-            found = candidate.capture
-            return true
-        }
-        return found
+        HostPattern.firstCapture(in: base, at: position, where: accept)
     }
 }
