@@ -114,21 +114,22 @@ static size_t find_byte_pair_avx2(const unsigned char *p, size_t length, unsigne
 }
 #endif
 
+// One to four second bytes.
+static int clamped_second_count(int second_count) { return second_count < 1 ? 1 : second_count > 4 ? 4 : second_count; }
+
 size_t jb_find_byte_pair(const void *bytes, size_t length, unsigned char first, uint32_t seconds, int second_count,
                          size_t *newlines, long long *last_newline) {
-    if (second_count < 1) second_count = 1;
-    if (second_count > 4) second_count = 4;
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2")) {
-        return find_byte_pair_avx2(bytes, length, first, seconds, second_count, newlines, last_newline);
+        return find_byte_pair_avx2(bytes, length, first, seconds, clamped_second_count(second_count), newlines,
+                                   last_newline);
     }
 #endif
-    return find_byte_pair_from(bytes, 0, length, first, seconds, second_count, newlines, last_newline);
+    return jb_find_byte_pair_plain(bytes, length, first, seconds, second_count, newlines, last_newline);
 }
 
 size_t jb_find_byte_pair_plain(const void *bytes, size_t length, unsigned char first, uint32_t seconds,
                                int second_count, size_t *newlines, long long *last_newline) {
-    if (second_count < 1) second_count = 1;
-    if (second_count > 4) second_count = 4;
-    return find_byte_pair_from(bytes, 0, length, first, seconds, second_count, newlines, last_newline);
+    return find_byte_pair_from(bytes, 0, length, first, seconds, clamped_second_count(second_count), newlines,
+                               last_newline);
 }

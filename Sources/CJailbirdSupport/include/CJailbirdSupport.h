@@ -69,9 +69,12 @@ static inline uint64_t jb_bytes_in_set(const void *bytes, size_t length, uint64_
 #endif
     return length == 64 ? mask : mask & (((uint64_t)1 << length) - 1);
 }
-/// Whether a 16-byte load at `bytes` stays within the page of its first byte (so it cannot fault
-/// whatever `length` is).
-static inline int jb_load16_fits_page(const void *bytes) { return ((uintptr_t)bytes & 4095) <= 4096 - 16; }
+/// Whether the 16 bytes from offset `i` may be loaded for a search of the first `length` bytes at
+/// `p`: they lie inside them, or at least inside the page of the first one (so the load cannot
+/// fault; the bytes past `length` are ignored).
+static inline int jb_may_load16(const unsigned char *p, size_t i, size_t length) {
+    return i < length && (i + 16 <= length || ((uintptr_t)(p + i) & 4095) <= 4096 - 16);
+}
 
 /// How many of the first `length` bytes at `bytes` are word bytes: `[0-9A-Za-z_]` or 0x80 and
 /// above (jailbird's `\w` on bytes). Sixteen bytes a step with SSE2: keys of `Key="value"`
@@ -80,8 +83,7 @@ static inline size_t jb_word_run(const void *bytes, size_t length) {
     const unsigned char *p = bytes;
     size_t i = 0;
 #if defined(__SSE2__)
-    // Loads may reach past `length` only within the current page; bits past it are ignored.
-    while (i < length && (i + 16 <= length || jb_load16_fits_page(p + i))) {
+    while (jb_may_load16(p, i, length)) {
         __m128i b = _mm_loadu_si128((const __m128i *)(p + i));
         __m128i digit = _mm_sub_epi8(b, _mm_set1_epi8('0'));
         digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit);
@@ -112,7 +114,7 @@ static inline size_t jb_find_byte_near(const void *bytes, size_t length, unsigne
     const unsigned char *p = bytes;
     size_t i = 0;
 #if defined(__SSE2__)
-    while (i < length && (i + 16 <= length || jb_load16_fits_page(p + i))) {
+    while (jb_may_load16(p, i, length)) {
         __m128i b = _mm_loadu_si128((const __m128i *)(p + i));
         unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8((char)byte)));
         if (hits != 0) {
