@@ -101,19 +101,14 @@ indirect enum PythonExpression: Equatable, Sendable {
         }
     }
 
+    /// Integers compare exactly (as Python's do), everything else as floats.
     private static func compare(_ op: String, _ left: PythonNumber, _ right: PythonNumber) -> Bool {
-        if case .int(let a) = left, case .int(let b) = right {
-            switch op {
-            case "<": return a < b
-            case "<=": return a <= b
-            case ">": return a > b
-            case ">=": return a >= b
-            case "==": return a == b
-            default: return a != b
-            }
-        }
-        let a = left.double
-        let b = right.double
+        if case .int(let a) = left, case .int(let b) = right { return compare(op, a, b) }
+        return compare(op, left.double, right.double)
+    }
+
+    /// `a op b` for one of Python's comparison operators.
+    private static func compare<Value: Comparable>(_ op: String, _ a: Value, _ b: Value) -> Bool {
         switch op {
         case "<": return a < b
         case "<=": return a <= b

@@ -50,46 +50,52 @@ public enum ByteReader {
         if source.isStandardInput {
             return readStream(descriptor: STDIN_FILENO, path: source.path, chunkSize: chunkSize, body)
         }
-        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+        return withOpenFile(source.path) { descriptor, status in
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR:
+                return InputProblem(path: source.path, kind: .cannotOpen(.isDirectory))
+            case S_IFREG where status.st_size > 0:
+                var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+                let got = withUnsafeMutableBytes(of: &magic) { pread(descriptor, $0.baseAddress, 4, 0) }
+                if got < 0 {
+                    return InputProblem(
+                        path: source.path, kind: .cannotRead(Errno(rawValue: errno)), offset: 0,
+                        bytesDelivered: 0)
+                }
+                let sniffed = withUnsafeBytes(of: &magic) { Format(sniffing: UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+                switch sniffed {
+                case .gzip:
+                    return readGzip(
+                        descriptor: descriptor, path: source.path, prefix: UnsafeRawBufferPointer(start: nil, count: 0),
+                        chunkSize: chunkSize, body)
+                case .unsupported(let format):
+                    return InputProblem(
+                        path: source.path, kind: .unsupportedCompression(format: format), offset: 0,
+                        bytesDelivered: 0)
+                case .plain:
+                    return readMapped(
+                        descriptor: descriptor, path: source.path, size: Int64(status.st_size),
+                        chunkSize: chunkSize, windowSize: windowSize, body)
+                }
+            default:
+                // Empty regular files (and /proc-style files that claim size 0), FIFOs, character
+                // devices, `<(…)` process substitution: stream them.
+                return readStream(descriptor: descriptor, path: source.path, chunkSize: chunkSize, body)
+            }
         }
+    }
+
+    /// Opens `path` for reading and calls `body` with its descriptor and status; the file is
+    /// closed afterwards. A file that cannot be opened or examined is a `.cannotOpen` problem.
+    private static func withOpenFile(_ path: String, _ body: (Int32, stat) -> InputProblem?) -> InputProblem? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return InputProblem(path: path, kind: .cannotOpen(Errno(rawValue: errno))) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+            return InputProblem(path: path, kind: .cannotOpen(Errno(rawValue: errno)))
         }
-        switch status.st_mode & S_IFMT {
-        case S_IFDIR:
-            return InputProblem(path: source.path, kind: .cannotOpen(.isDirectory))
-        case S_IFREG where status.st_size > 0:
-            var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-            let got = withUnsafeMutableBytes(of: &magic) { pread(descriptor, $0.baseAddress, 4, 0) }
-            if got < 0 {
-                return InputProblem(
-                    path: source.path, kind: .cannotRead(Errno(rawValue: errno)), offset: 0,
-                    bytesDelivered: 0)
-            }
-            let sniffed = withUnsafeBytes(of: &magic) { Format(sniffing: UnsafeRawBufferPointer(rebasing: $0[..<got])) }
-            switch sniffed {
-            case .gzip:
-                return readGzip(
-                    descriptor: descriptor, path: source.path, prefix: UnsafeRawBufferPointer(start: nil, count: 0),
-                    chunkSize: chunkSize, body)
-            case .unsupported(let format):
-                return InputProblem(
-                    path: source.path, kind: .unsupportedCompression(format: format), offset: 0,
-                    bytesDelivered: 0)
-            case .plain:
-                return readMapped(
-                    descriptor: descriptor, path: source.path, size: Int64(status.st_size),
-                    chunkSize: chunkSize, windowSize: windowSize, body)
-            }
-        default:
-            // Empty regular files (and /proc-style files that claim size 0), FIFOs, character
-            // devices, `<(…)` process substitution: stream them.
-            return readStream(descriptor: descriptor, path: source.path, chunkSize: chunkSize, body)
-        }
+        return body(descriptor, status)
     }
 
     /// Reads an already open stream (standard input, a pipe) with `read(2)` to its end, inflating
@@ -163,20 +169,13 @@ public enum ByteReader {
         _ source: LogSource, range: Range<Int64>, chunkSize: Int = defaultChunkSize,
         _ body: (UnsafeRawBufferPointer) -> Void
     ) -> InputProblem? {
-        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
+        withOpenFile(source.path) { descriptor, status in
+            let end = min(range.upperBound, Int64(status.st_size))
+            guard range.lowerBound < end else { return nil }
+            return readMapped(
+                descriptor: descriptor, path: source.path, size: end, chunkSize: max(1, chunkSize),
+                windowSize: windowSize, from: range.lowerBound, body)
         }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            return InputProblem(path: source.path, kind: .cannotOpen(Errno(rawValue: errno)))
-        }
-        let end = min(range.upperBound, Int64(status.st_size))
-        guard range.lowerBound < end else { return nil }
-        return readMapped(
-            descriptor: descriptor, path: source.path, size: end, chunkSize: max(1, chunkSize), windowSize: windowSize,
-            from: range.lowerBound, body)
     }
 
     /// The bytes reading `source` should yield: a plain file's size, a gzip file's ISIZE (the
