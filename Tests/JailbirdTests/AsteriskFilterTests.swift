@@ -190,4 +190,22 @@ import Testing
         }
         #expect(matched > 1_000)
     }
+
+    /// A scan that keeps no events asks for no users: the filter then yields the same matches,
+    /// only without the user text.
+    @Test func matchesWithoutUsersDifferOnlyInTheUser() throws {
+        var filter = AsteriskFilter()
+        var withUser = 0
+        for input in try PrefixShortcutTests.inputs() {
+            input.withUnsafeBytes { text in
+                let full = filter.process(CandidateLine(content: text, raw: text, time: 0, number: 1))
+                let bare = filter.process(CandidateLine(content: text, raw: text, time: 0, number: 1, wantsUser: false))
+                if full?.user != nil { withUser += 1 }
+                var expected = full
+                expected?.user = nil
+                #expect(bare == expected, "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+        #expect(withUser > 100)
+    }
 }

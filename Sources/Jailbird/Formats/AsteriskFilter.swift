@@ -94,7 +94,7 @@ public struct AsteriskFilter: LineFilter {
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
         let text = line.content
         guard let start = AsteriskFilter.contentStart(text) else { return nil }
-        return AsteriskFilter.matchContent(text, from: start)
+        return AsteriskFilter.matchContent(text, from: start, users: line.wantsUser)
     }
 
     struct Daemon: DaemonName {
@@ -213,27 +213,29 @@ public struct AsteriskFilter: LineFilter {
 
     // MARK: - The failregex list, applied to the content
 
-    static func matchContent(_ text: UnsafeRawBufferPointer, from start: Int) -> LineMatch? {
+    /// The first rule that matches the content at `start`. With `users` false the match carries
+    /// no user: a scan that keeps no events never reads it, so its text is not built.
+    static func matchContent(_ text: UnsafeRawBufferPointer, from start: Int, users: Bool) -> LineMatch? {
         switch text[start] {
         case UInt8(ascii: "R"):
-            return registration(text, start) ?? request(text, start)
+            return registration(text, start, users) ?? request(text, start, users)
         case UInt8(ascii: "C"):
-            return call(text, start) ?? hostFailed(text, start)
+            return call(text, start, users) ?? hostFailed(text, start, users)
         case UInt8(ascii: "N"):
-            return noRegistration(text, start) ?? hostFailed(text, start)
+            return noRegistration(text, start, users) ?? hostFailed(text, start, users)
         case UInt8(ascii: "h"):
-            return hackingAttempt(text, start) ?? hostFailed(text, start)
+            return hackingAttempt(text, start) ?? hostFailed(text, start, users)
         case UInt8(ascii: "S"):
-            return securityEvent(text, start) ?? hostFailed(text, start)
+            return securityEvent(text, start, users) ?? hostFailed(text, start, users)
         case UInt8(ascii: "\""):
             return rejectingUnknown(text, start)
         default:
-            return hostFailed(text, start)
+            return hostFailed(text, start, users)
         }
     }
 
     /// `^Registration from '[^']*' failed for '<HOST>(:\d+)?' - (?:Wrong password|…)$`
-    private static func registration(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    private static func registration(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         guard text.hasBytes("Registration from '", at: start),
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 19),
             text.hasBytes("' failed for '", at: quote)
@@ -246,7 +248,7 @@ public struct AsteriskFilter: LineFilter {
         guard let hit else { return nil }
         return LineMatch(
             kind: .failure, rule: .asteriskRegistrationFailed, host: HostPattern.host(for: hit.capture, in: text),
-            user: sipUser(text, (start + 19)..<quote))
+            user: users ? sipUser(text, (start + 19)..<quote) : nil)
     }
 
     /// `(?:Wrong password|Username/auth name mismatch|…)$` from `start`.
@@ -278,7 +280,7 @@ public struct AsteriskFilter: LineFilter {
     }
 
     /// `^Call from '[^']*' \((?:(?:TCP|UDP):)?<HOST>:\d+\) to extension '[^']*' rejected because extension not found in context`
-    private static func call(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    private static func call(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         guard text.hasBytes("Call from '", at: start),
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 11),
             text.hasBytes("' (", at: quote)
@@ -304,14 +306,14 @@ public struct AsteriskFilter: LineFilter {
             if let hit {
                 return LineMatch(
                     kind: .failure, rule: .asteriskCallRejected, host: HostPattern.host(for: hit.capture, in: text),
-                    user: text.string(hit.detail))
+                    user: users ? text.string(hit.detail) : nil)
             }
         }
         return nil
     }
 
     /// `^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)`
-    private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    private static func hostFailed(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         // Without the phrase where it can stand, skip the (many) host candidates a regex engine
         // would try in vain.
         var hostStarts = Alternatives()
@@ -337,14 +339,14 @@ public struct AsteriskFilter: LineFilter {
             if let hit {
                 return LineMatch(
                     kind: .failure, rule: .asteriskAuthFailed, host: HostPattern.host(for: hit.capture, in: text),
-                    user: quotedAfter(text, hit.detail))
+                    user: users ? quotedAfter(text, hit.detail) : nil)
             }
         }
         return nil
     }
 
     /// `^No registration for peer '[^']*' \(from <HOST>\)$`
-    private static func noRegistration(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    private static func noRegistration(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         guard text.hasBytes("No registration for peer '", at: start),
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 26),
             text.hasBytes("' (from ", at: quote)
@@ -355,7 +357,7 @@ public struct AsteriskFilter: LineFilter {
         guard let hit else { return nil }
         return LineMatch(
             kind: .failure, rule: .asteriskNoRegistration, host: HostPattern.host(for: hit.capture, in: text),
-            user: text.string((start + 26)..<quote))
+            user: users ? text.string((start + 26)..<quote) : nil)
     }
 
     /// `^hacking attempt detected '<HOST>'$`
@@ -383,7 +385,7 @@ public struct AsteriskFilter: LineFilter {
     }
 
     /// `^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '<HOST>(?::\d+)?'\s\(callid: [^\)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$`
-    private static func request(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    private static func request(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         guard text.hasBytes("Request ", at: start) else { return nil }
         var fromStarts = Alternatives()
         if start + 8 < text.count, text[start + 8] == UInt8(ascii: "'"),
@@ -398,20 +400,20 @@ public struct AsteriskFilter: LineFilter {
             // "' failed for '" from left to right (the lazy alternative).
             if let firstQuote = text.firstIndex(of: UInt8(ascii: "'"), from: uriStart),
                 text.hasBytes("' failed for '", at: firstQuote),
-                let match = requestAfterURI(text, uriStart..<firstQuote)
+                let match = requestAfterURI(text, uriStart..<firstQuote, users)
             {
                 return match
             }
             var searchFrom = uriStart
             while let quote = text.firstRange(of: "' failed for '", from: searchFrom) {
-                if let match = requestAfterURI(text, uriStart..<quote) { return match }
+                if let match = requestAfterURI(text, uriStart..<quote, users) { return match }
                 searchFrom = quote + 1
             }
         }
         return nil
     }
 
-    private static func requestAfterURI(_ text: UnsafeRawBufferPointer, _ uri: Range<Int>) -> LineMatch? {
+    private static func requestAfterURI(_ text: UnsafeRawBufferPointer, _ uri: Range<Int>, _ users: Bool) -> LineMatch? {
         let hit = HostPattern.firstCapture(in: text, at: uri.upperBound + 14) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
                 guard end + 1 < text.count, text[end] == UInt8(ascii: "'"), ByteClass.isSpace(text[end + 1]),
@@ -435,7 +437,7 @@ public struct AsteriskFilter: LineFilter {
         guard let hit else { return nil }
         return LineMatch(
             kind: .failure, rule: .asteriskRequestFailed, host: HostPattern.host(for: hit.capture, in: text),
-            user: sipUser(text, uri))
+            user: users ? sipUser(text, uri) : nil)
     }
 
     /// `^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$`
@@ -460,17 +462,19 @@ public struct AsteriskFilter: LineFilter {
         return (kind, nameEnd + 1)
     }
 
-    private static func securityEvent(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
+    private static func securityEvent(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         guard let (kind, afterName) = securityEventName(text, start) else { return nil }
         // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
         let leading = pairRun(text, afterName)
-        if let match = securityRemote(text, at: leading.end, kind: kind, pairsFrom: afterName, account: leading.account) {
+        if let match = securityRemote(
+            text, at: leading.end, kind: kind, pairsFrom: afterName, account: leading.account, users: users)
+        {
             return match
         }
         // Second alternative (.*?): every ,RemoteAddress=" from left to right.
         var searchFrom = afterName
         while let remote = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
-            if let match = securityRemote(text, at: remote, kind: kind, pairsFrom: afterName, account: nil) {
+            if let match = securityRemote(text, at: remote, kind: kind, pairsFrom: afterName, account: nil, users: users) {
                 return match
             }
             searchFrom = remote + 1
@@ -482,7 +486,8 @@ public struct AsteriskFilter: LineFilter {
     /// `pairsFrom` is where the pairs after the event name start; `account`, the value of an
     /// `AccountID` pair already seen among them.
     private static func securityRemote(
-        _ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind, pairsFrom: Int, account: Range<Int>?
+        _ text: UnsafeRawBufferPointer, at remote: Int, kind: EventKind, pairsFrom: Int, account: Range<Int>?,
+        users: Bool
     ) -> LineMatch? {
         guard text.hasBytes(",RemoteAddress=\"IPV", at: remote) else { return nil }
         let family = remote + 19
@@ -509,7 +514,7 @@ public struct AsteriskFilter: LineFilter {
             return .some(trailing.account)
         }
         guard let hit else { return nil }
-        let accountValue = account ?? hit.detail ?? accountAfter(text, pairsFrom)
+        let accountValue = users ? account ?? hit.detail ?? accountAfter(text, pairsFrom) : nil
         return LineMatch(
             kind: kind, rule: kind == .success ? .asteriskSuccessfulAuth : .asteriskSecurityEvent,
             host: HostPattern.host(for: hit.capture, in: text),

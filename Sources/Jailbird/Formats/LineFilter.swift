@@ -12,12 +12,18 @@ public struct CandidateLine {
     public var time: Int64?
     /// 1-based line number within the decompressed file.
     public var number: Int
+    /// Whether the scan reads the match's `user`. A scan that keeps no events (the summary)
+    /// reads none, so a filter whose matches don't depend on it may leave it out.
+    public var wantsUser: Bool
 
-    public init(content: UnsafeRawBufferPointer, raw: UnsafeRawBufferPointer, time: Int64?, number: Int) {
+    public init(
+        content: UnsafeRawBufferPointer, raw: UnsafeRawBufferPointer, time: Int64?, number: Int, wantsUser: Bool = true
+    ) {
         self.content = content
         self.raw = raw
         self.time = time
         self.number = number
+        self.wantsUser = wantsUser
     }
 }
 

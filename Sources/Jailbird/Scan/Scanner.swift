@@ -351,8 +351,11 @@ struct FileScanner: LineSink {
                 stamp = lineBeginStamp!
             }
             let candidateTime = stamp?.time ?? lastTime
+            let wantsUser = options.keepEvents
             let match = withContent(of: line, cutting: stamp?.range, filter: index) { content, filter in
-                filter.process(CandidateLine(content: content, raw: line, time: candidateTime, number: number))
+                filter.process(
+                    CandidateLine(
+                        content: content, raw: line, time: candidateTime, number: number, wantsUser: wantsUser))
             }
             guard let match else { continue }
             record(match, stampTime: stamp?.time, service: filters[index].service, number: number)
