@@ -448,17 +448,22 @@ public struct AsteriskFilter: LineFilter {
     static func securityEventName(_ text: UnsafeRawBufferPointer, _ start: Int) -> (EventKind, Int)? {
         guard text.hasBytes("SecurityEvent=\"", at: start) else { return nil }
         let nameStart = start + 15
-        var kind = EventKind.failure
-        var nameEnd = 0
-        for name: StaticString in ["FailedACL", "InvalidAccountID", "ChallengeResponseFailed", "InvalidPassword"]
-        where text.hasBytes(name, at: nameStart) {
-            nameEnd = nameStart + name.utf8CodeUnitCount
+        guard nameStart < text.count else { return nil }
+        // The names differ in their first letter, but for the two `Invalid…` ones.
+        let kind: EventKind
+        let name: StaticString
+        switch text[nameStart] {
+        case UInt8(ascii: "F"): (kind, name) = (.failure, "FailedACL")
+        case UInt8(ascii: "I"):
+            (kind, name) = (.failure, text.hasBytes("InvalidA", at: nameStart) ? "InvalidAccountID" : "InvalidPassword")
+        case UInt8(ascii: "C"): (kind, name) = (.failure, "ChallengeResponseFailed")
+        case UInt8(ascii: "S"): (kind, name) = (.success, "SuccessfulAuth")
+        default: return nil
         }
-        if nameEnd == 0 && text.hasBytes("SuccessfulAuth", at: nameStart) {
-            kind = .success
-            nameEnd = nameStart + 14
+        let nameEnd = nameStart + name.utf8CodeUnitCount
+        guard text.hasBytes(name, at: nameStart), nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else {
+            return nil
         }
-        guard nameEnd > 0, nameEnd < text.count, text[nameEnd] == UInt8(ascii: "\"") else { return nil }
         return (kind, nameEnd + 1)
     }
 
