@@ -41,6 +41,32 @@ import Testing
         }
     }
 
+    /// `hasBytes` compares in words that may overlap: a literal of every length from 1 to 17 is
+    /// found where it stands, not when any one of its bytes differs, and not when it is cut short.
+    @Test func literalComparisonSeesEveryByte() {
+        let literals: [StaticString] = [
+            "R", "Re", "Req", "Requ", "Reque", "Reques", "Request", "Request ", "Request f", "Request fr",
+            "Request fro", "Request from", "Request from ", "Request from '", "Registration fr",
+            "Registration fro", "Registration from",
+        ]
+        for literal in literals {
+            let wanted = Array(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            let line = Array("xy".utf8) + wanted + Array(" z".utf8)
+            line.withUnsafeBytes { buffer in
+                #expect(buffer.hasBytes(literal, at: 2))
+                #expect(!buffer.hasBytes(literal, at: 1))
+                #expect(!UnsafeRawBufferPointer(rebasing: buffer[0..<(1 + wanted.count)]).hasBytes(literal, at: 2))
+            }
+            for position in wanted.indices {
+                var changed = line
+                changed[2 + position] ^= 0x20
+                changed.withUnsafeBytes { buffer in
+                    #expect(!buffer.hasBytes(literal, at: 2), "\(literal) with byte \(position) changed")
+                }
+            }
+        }
+    }
+
     /// The SIMD set search, on every length up to past one block and at the end of a page (where
     /// it must not read past the bytes it was given).
     @Test func bytesInSetMarksExactlyTheMembers() throws {

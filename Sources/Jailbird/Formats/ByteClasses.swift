@@ -48,29 +48,27 @@ extension UnsafeRawBufferPointer {
     func hasBytes(_ literal: StaticString, at offset: Int) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard offset >= 0, offset + length <= count else { return false }
+        guard length > 0 else { return true }
         // Compared word by word in line rather than by a call to memcmp: these are short
-        // literals tested many times a line, and the compiler folds the literal's words.
+        // literals tested many times a line, and the compiler folds the literal's words. The
+        // last word may overlap the one before, so no byte is compared on its own.
         let text = baseAddress! + offset
         let wanted = UnsafeRawPointer(literal.utf8Start)
-        var position = 0
-        while position + 8 <= length {
-            guard text.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                == wanted.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            else { return false }
-            position += 8
+        @inline(__always) func same<Word: FixedWidthInteger>(_: Word.Type, at position: Int) -> Bool {
+            text.loadUnaligned(fromByteOffset: position, as: Word.self)
+                == wanted.loadUnaligned(fromByteOffset: position, as: Word.self)
         }
-        if position + 4 <= length {
-            guard text.loadUnaligned(fromByteOffset: position, as: UInt32.self)
-                == wanted.loadUnaligned(fromByteOffset: position, as: UInt32.self)
-            else { return false }
-            position += 4
+        if length >= 8 {
+            var position = 0
+            while position + 8 < length {
+                guard same(UInt64.self, at: position) else { return false }
+                position += 8
+            }
+            return same(UInt64.self, at: length - 8)
         }
-        while position < length {
-            guard text.load(fromByteOffset: position, as: UInt8.self) == wanted.load(fromByteOffset: position, as: UInt8.self)
-            else { return false }
-            position += 1
-        }
-        return true
+        if length >= 4 { return same(UInt32.self, at: 0) && same(UInt32.self, at: length - 4) }
+        if length >= 2 { return same(UInt16.self, at: 0) && same(UInt16.self, at: length - 2) }
+        return same(UInt8.self, at: 0)
     }
 
     /// True when the bytes at `offset` equal `other`.
