@@ -178,4 +178,26 @@ import Testing
         #expect(fromMemo(ambiguous))
         #expect(time(ambiguous) == 1_729_992_600)  // now the winter offset
     }
+
+    /// Lines of one minute reuse the memo shifted to their second, except where the seconds
+    /// decide the year: a year-less stamp more than a day ahead of the reference falls back a
+    /// year, and that line runs through the minute `Mar 22 05:46` (UTC; an hour later in Berlin).
+    /// Every minute of the day around it, second by second, in order and with ISO stamps beside.
+    @Test(arguments: ["UTC", "Europe/Berlin", "America/New_York"])
+    func secondShiftKeepsTheYearDecision(zoneName: String) throws {
+        let zone = try TimeZoneRules(identifier: zoneName)
+        var lines: [[UInt8]] = []
+        for hour in 0..<24 {
+            for minute in 45...47 {
+                for second in 0..<60 {
+                    let clock = String(format: "%02d:%02d:%02d", hour, minute, second)
+                    lines.append(Array("Mar 22 \(clock) host sshd[1]: x".utf8))
+                    if second % 7 == 0 { lines.append(Array("2024-03-22 \(clock) NOTICE[1]: x".utf8)) }
+                }
+            }
+        }
+        let tally = Self.compare(lines, zone: zone, anchor: .lineBegin)
+        #expect(tally.mismatches == 0)
+        #expect(tally.memoAnswers > lines.count / 2)  // without the shift: none
+    }
 }

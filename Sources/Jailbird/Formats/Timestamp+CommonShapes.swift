@@ -6,6 +6,9 @@ struct CommonStamp {
     /// count as 0 here, as in `DateMatcher`): any line that has exactly these bytes there gets the
     /// same range and fields. `StampMemo` keys on it.
     var decidedBy: Int
+    /// Where the two digits of the seconds stand. The answer depends on them only through their
+    /// value (00–59 all give the same range and fields but for `second`).
+    var secondAt: Int
     var fields: DateFields
 }
 
@@ -78,7 +81,7 @@ enum CommonStampShapes {
         fields.second = second
         fields.separator = separator
         guard let (end, decidedBy) = isoTail(line, s &+ 19, &fields) else { return nil }
-        return CommonStamp(end: end, decidedBy: decidedBy, fields: fields)
+        return CommonStamp(end: end, decidedBy: decidedBy, secondAt: s &+ 17, fields: fields)
     }
 
     /// `(?:[.,]%f)?(?:\s*%z)?(?=\b|\W|$)` after the seconds at p, in the cases where the greedy
@@ -174,7 +177,7 @@ enum CommonStampShapes {
         fields.hour = hour
         fields.minute = minute
         fields.second = second
-        return CommonStamp(end: p, decidedBy: decidedBy, fields: fields)
+        return CommonStamp(end: p, decidedBy: decidedBy, secondAt: s &+ 13, fields: fields)
     }
 }
 
@@ -185,6 +188,10 @@ enum CommonStampShapes {
 /// `CommonStampShapes` looks at nothing else. What is remembered is the stamp's range and its
 /// seconds before the zone conversion; the conversion itself is redone, since with a zone-less
 /// stamp it depends on the reader's state (glibc's mktime follows the previous line's offset).
+///
+/// Lines of the same minute differ only in the seconds' two digits. When those are the only
+/// bytes of the key that differ, and the remembered answer holds for the whole minute, the
+/// answer is the remembered one shifted by the difference of the seconds.
 struct StampMemo {
     /// Longest key kept (bytes); longer deciding prefixes are not remembered.
     static let capacity = 48
@@ -198,6 +205,10 @@ struct StampMemo {
     private(set) var zoned = false
     /// False when the text was a date but not a valid one (`Feb 30`).
     private(set) var valid = false
+    /// Where the seconds' digits stand in the key, and their value; `secondAt` is -1 when the
+    /// answer may not be shifted to another second of the minute.
+    private var secondAt = -1
+    private var second = 0
 
     /// Whether the line starts with the remembered key.
     @inline(__always)
@@ -221,11 +232,37 @@ struct StampMemo {
         }
     }
 
+    /// Whether the line starts with the remembered key but for the seconds' digits, which hold
+    /// another valid second; if so, makes that line's stamp the remembered one (so `matches`
+    /// then holds for it) and returns true.
+    @inline(__always)
+    mutating func shiftToSecond(of line: UnsafeRawBufferPointer) -> Bool {
+        let at = secondAt
+        guard at >= 0, line.count >= keyLength, let base = line.baseAddress else { return false }
+        let tens = base.load(fromByteOffset: at, as: UInt8.self) &- UInt8(ascii: "0")
+        let ones = base.load(fromByteOffset: at &+ 1, as: UInt8.self) &- UInt8(ascii: "0")
+        guard tens < 6, ones < 10 else { return false }
+        var shifted = self
+        withUnsafeMutableBytes(of: &shifted.key) { stored in
+            stored[at] = tens &+ UInt8(ascii: "0")
+            stored[at &+ 1] = ones &+ UInt8(ascii: "0")
+        }
+        guard shifted.matches(line) else { return false }
+        let newSecond = Int(tens) &* 10 &+ Int(ones)
+        shifted.seconds &+= Int64(newSecond &- second)
+        shifted.second = newSecond
+        self = shifted
+        return true
+    }
+
     /// Remembers an answer decided by `line[0..<decidedBy]`; keeps the previous one when that is
     /// not a whole prefix of the line (the answer depended on its end) or is too long to keep.
+    /// With `secondAt` the answer holds, shifted, for every other second of the same minute
+    /// (pass nil when it does not, or when the date is not valid).
     @inline(__always)
     mutating func remember(
-        _ line: UnsafeRawBufferPointer, decidedBy: Int, range: Range<Int>, seconds: Int64?, zoned: Bool
+        _ line: UnsafeRawBufferPointer, decidedBy: Int, range: Range<Int>, seconds: Int64?, zoned: Bool,
+        secondAt: Int? = nil, second: Int = 0
     ) {
         guard decidedBy >= 8, decidedBy <= StampMemo.capacity, decidedBy <= line.count,
             let base = line.baseAddress
@@ -239,5 +276,7 @@ struct StampMemo {
         self.seconds = seconds ?? 0
         valid = seconds != nil
         self.zoned = zoned
+        self.secondAt = secondAt.map { $0 &+ 1 < decidedBy && seconds != nil ? $0 : -1 } ?? -1
+        self.second = second
     }
 }

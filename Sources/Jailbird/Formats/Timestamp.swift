@@ -108,7 +108,7 @@ public struct TimestampReader {
     /// starts with the same deciding bytes as the previous such line reuses its answer; every
     /// other line runs fail2ban's templates in order. The answers are the same either way.
     public mutating func locate(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
-        if memo.matches(line) {
+        if memo.matches(line) || memo.shiftToSecond(of: line) {
             let range = memo.rangeStart..<memo.rangeEnd
             guard memo.valid else { return (range, nil) }
             return (range, memo.zoned ? memo.seconds : utc(local: memo.seconds))
@@ -118,7 +118,10 @@ public struct TimestampReader {
     }
 
     /// Whether `locate` would answer this line from its memo (for tests).
-    func memoMatches(_ line: UnsafeRawBufferPointer) -> Bool { memo.matches(line) }
+    func memoMatches(_ line: UnsafeRawBufferPointer) -> Bool {
+        var probe = memo
+        return probe.matches(line) || probe.shiftToSecond(of: line)
+    }
 
     /// The fast path alone: the answer for a common stamp shape, or nil when the line must go to
     /// `locateGeneric` (which then may still find a stamp). Remembers what it found.
@@ -139,7 +142,10 @@ public struct TimestampReader {
         let range = (anchor == .lineBegin ? start : 0)..<stamp.end
         let naive = naiveSeconds(stamp.fields)
         let zoned = stamp.fields.zoneMinutes != DateFields.noZone
-        memo.remember(line, decidedBy: stamp.decidedBy, range: range, seconds: naive, zoned: zoned)
+        memo.remember(
+            line, decidedBy: stamp.decidedBy, range: range, seconds: naive, zoned: zoned,
+            secondAt: naive != nil && yearHoldsForMinute(stamp.fields) ? stamp.secondAt : nil,
+            second: stamp.fields.second)
         guard let naive else { return (range, nil) }
         return (range, zoned ? naive : utc(local: naive))
     }
@@ -200,6 +206,22 @@ public struct TimestampReader {
 
     /// The date's seconds before any zone conversion: UTC when the stamp has a zone, local
     /// otherwise; nil when the date does not exist. Depends on the fields and the reference only.
+    /// Whether every second of the minute of `f` gets the year `f` got: the stamp names its
+    /// year, or its minute in the reference year lies wholly on one side of the line past which
+    /// a year-less stamp falls back a year ("more than a day ahead of the reference").
+    private mutating func yearHoldsForMinute(_ f: DateFields) -> Bool {
+        guard f.year < 0, f.shortYear < 0 else { return true }
+        guard f.month >= 0, f.hour12 < 0, f.day <= CivilTime.daysInMonth(year: referenceYear, month: f.month) else {
+            return false
+        }
+        let zoneShift = f.zoneMinutes == DateFields.noZone ? 0 : Int64(f.zoneMinutes) * 60
+        let minuteStart =
+            dayNumber(year: referenceYear, month: f.month, day: f.day) * CivilTime.secondsPerDay
+            + Int64(f.hour * 3600 + f.minute * 60) - zoneShift
+        let line = referenceLocal + CivilTime.secondsPerDay
+        return minuteStart > line || minuteStart + 59 <= line
+    }
+
     private mutating func naiveSeconds(_ f: DateFields) -> Int64? {
         var assumeYear = false
         var assumeToday = false
