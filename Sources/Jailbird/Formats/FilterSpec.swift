@@ -69,56 +69,57 @@ public struct FilterSpecError: Error, CustomStringConvertible, Equatable {
     public var description: String { "invalid filter '\(text)': \(reason)" }
 }
 
-/// One of jailbird's filters, without an existential on the per-line path.
-enum AnyLineFilter {
-    case asterisk(AsteriskFilter)
-    case sshd(SSHDFilter)
-    case fail2ban(Fail2banLogFilter)
+/// The filters one scan applies, each in a field of its own type, tried in the order of
+/// `Service`: asterisk, sshd, fail2ban.log (the standard set's order; a `--filter` scan holds
+/// one). Fields rather than an array of enum cases: each per-line call goes straight to its
+/// filter, and sshd's session cache is mutated where it lies instead of being moved out of an
+/// enum payload and back for every line.
+struct FilterSet {
+    var asterisk: AsteriskFilter?
+    var sshd: SSHDFilter?
+    var fail2ban: Fail2banLogFilter?
+
+    init(asterisk: AsteriskFilter? = nil, sshd: SSHDFilter? = nil, fail2ban: Fail2banLogFilter? = nil) {
+        self.asterisk = asterisk
+        self.sshd = sshd
+        self.fail2ban = fail2ban
+    }
 
     init(_ spec: FilterSpec) {
         switch spec {
-        case .asterisk: self = .asterisk(AsteriskFilter())
-        case .sshd(let mode): self = .sshd(SSHDFilter(mode: mode))
-        case .recidive(let jailName): self = .fail2ban(Fail2banLogFilter(mode: .recidive(jailName: jailName)))
+        case .asterisk: asterisk = AsteriskFilter()
+        case .sshd(let mode): sshd = SSHDFilter(mode: mode)
+        case .recidive(let jailName): fail2ban = Fail2banLogFilter(mode: .recidive(jailName: jailName))
         }
     }
 
-    var service: Service {
-        switch self {
-        case .asterisk: return .asterisk
-        case .sshd: return .sshd
-        case .fail2ban: return .fail2ban
-        }
+    /// The services whose filters the set holds, in the order they are tried.
+    var services: [Service] {
+        [asterisk.map { _ in Service.asterisk }, sshd.map { _ in .sshd }, fail2ban.map { _ in .fail2ban }].compactMap { $0 }
     }
+
+    /// True when the set holds the asterisk filter and no other.
+    var holdsAsteriskAlone: Bool { services == [.asterisk] }
 
     /// recidive.conf and fail2ban.log use `datepattern = ^{DATE}`: the stamp must open the line.
-    var anchorsDateAtLineStart: Bool {
-        if case .fail2ban = self { return true }
-        return false
-    }
+    static func anchorsDateAtLineStart(_ service: Service) -> Bool { service == .fail2ban }
 
+    /// Whether the set holds the filter of `service` and its candidate test passes.
     @inline(__always)
-    func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        switch self {
-        case .asterisk(let filter): return filter.isCandidate(line)
-        case .sshd(let filter): return filter.isCandidate(line)
-        case .fail2ban(let filter): return filter.isCandidate(line)
+    func isCandidate(_ line: UnsafeRawBufferPointer, for service: Service) -> Bool {
+        switch service {
+        case .asterisk: return asterisk?.isCandidate(line) ?? false
+        case .sshd: return sshd?.isCandidate(line) ?? false
+        case .fail2ban: return fail2ban?.isCandidate(line) ?? false
         }
     }
 
-    mutating func process(_ line: CandidateLine) -> LineMatch? {
-        switch self {
-        case .asterisk(var filter):
-            defer { self = .asterisk(filter) }
-            return filter.process(line)
-        case .sshd(var filter):
-            // Let go of the payload first so its session cache is mutated in place, not copied.
-            self = .asterisk(AsteriskFilter())
-            defer { self = .sshd(filter) }
-            return filter.process(line)
-        case .fail2ban(var filter):
-            defer { self = .fail2ban(filter) }
-            return filter.process(line)
+    /// The match of the filter of `service`, which the set must hold.
+    mutating func process(_ line: CandidateLine, for service: Service) -> LineMatch? {
+        switch service {
+        case .asterisk: return asterisk!.process(line)
+        case .sshd: return sshd!.process(line)
+        case .fail2ban: return fail2ban!.process(line)
         }
     }
 }

@@ -110,7 +110,7 @@ extension FileScan {
         case .sshd(.normal) where kind == .other: service = .sshd  // the set's sshd is normal mode
         default: return false  // other modes, recidive: not in the standard set
         }
-        let setServices = Scanner.standardFilters(for: kind).map(\.service)
+        let setServices = Scanner.standardFilters(for: kind).services
         return setServices.contains(service)
             && setServices.allSatisfy { $0 == service || matchedLines[Int($0.rawValue)] == 0 }
     }
@@ -255,12 +255,12 @@ public enum Scanner {
     }
 
     /// The standard set's filters for a kind of log (see `LogKind`).
-    static func standardFilters(for kind: LogKind) -> [AnyLineFilter] {
+    static func standardFilters(for kind: LogKind) -> FilterSet {
         switch kind {
-        case .asteriskFull: return [.asterisk(AsteriskFilter())]
-        case .fail2banLog: return [.fail2ban(Fail2banLogFilter())]
+        case .asteriskFull: return FilterSet(asterisk: AsteriskFilter())
+        case .fail2banLog: return FilterSet(fail2ban: Fail2banLogFilter())
         case .other:
-            return [.asterisk(AsteriskFilter()), .sshd(SSHDFilter(mode: .normal)), .fail2ban(Fail2banLogFilter())]
+            return FilterSet(asterisk: AsteriskFilter(), sshd: SSHDFilter(mode: .normal), fail2ban: Fail2banLogFilter())
         }
     }
 }
@@ -270,7 +270,7 @@ struct FileScanner: LineSink {
     var result: FileScan
     let fileIndex: Int
     let options: ScanOptions
-    var filters: [AnyLineFilter] = []
+    var filters = FilterSet()
     // fail2ban's filters anchor the date differently: `{^LN-BEG}` (asterisk, sshd) lets it
     // start a little into the line, `^{DATE}` (recidive, fail2ban.log) only at its start.
     var lineBeginStamps: TimestampReader
@@ -291,7 +291,7 @@ struct FileScanner: LineSink {
         let reference = options.now ?? source.modificationTime ?? options.fallbackReference
         lineBeginStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineBegin)
         lineStartStamps = TimestampReader(zone: options.zone, reference: reference, anchor: .lineStart)
-        if let spec = options.filter { filters = [AnyLineFilter(spec)] }
+        if let spec = options.filter { filters = FilterSet(spec) }
     }
 
     /// Looks at the first chunk: binary data, and (standard set) which kind of log this is.
@@ -318,7 +318,7 @@ struct FileScanner: LineSink {
     /// Lets the line splitter skip the lines no filter would look at, when it can tell them: with
     /// the Asterisk filter alone.
     var candidateSelector: AsteriskFilter.CandidateSelector? {
-        guard filters.count == 1, case .asterisk = filters[0] else { return nil }
+        guard filters.holdsAsteriskAlone else { return nil }
         return AsteriskFilter.CandidateSelector()
     }
 
@@ -341,9 +341,13 @@ struct FileScanner: LineSink {
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
         var lineBeginStamp: (range: Range<Int>, time: Int64?)??
         var lineStartStamp: (range: Range<Int>, time: Int64?)??
-        for index in filters.indices where (index == 0 && candidateOfFirstFilter) || filters[index].isCandidate(line) {
+        for raw in Service.asterisk.rawValue...Service.fail2ban.rawValue {
+            let service = Service(rawValue: raw)!
+            guard (service == .asterisk && candidateOfFirstFilter) || filters.isCandidate(line, for: service) else {
+                continue
+            }
             let stamp: (range: Range<Int>, time: Int64?)?
-            if filters[index].anchorsDateAtLineStart {
+            if FilterSet.anchorsDateAtLineStart(service) {
                 if lineStartStamp == nil { lineStartStamp = .some(lineStartStamps.locate(line)) }
                 stamp = lineStartStamp!
             } else {
@@ -352,13 +356,14 @@ struct FileScanner: LineSink {
             }
             let candidateTime = stamp?.time ?? lastTime
             let wantsUser = options.keepEvents
-            let match = withContent(of: line, cutting: stamp?.range, filter: index) { content, filter in
-                filter.process(
+            let match = withContent(of: line, cutting: stamp?.range) { content, filters in
+                filters.process(
                     CandidateLine(
-                        content: content, raw: line, time: candidateTime, number: number, wantsUser: wantsUser))
+                        content: content, raw: line, time: candidateTime, number: number, wantsUser: wantsUser),
+                    for: service)
             }
             guard let match else { continue }
-            record(match, stampTime: stamp?.time, service: filters[index].service, number: number)
+            record(match, stampTime: stamp?.time, service: service, number: number)
             return
         }
     }
@@ -397,16 +402,16 @@ struct FileScanner: LineSink {
     }
 
     /// Calls `body` with the line minus the time stamp text (fail2ban's view of the line) and the
-    /// filter at `index`. When the stamp starts the line the rest is handed over in place;
+    /// filters. When the stamp starts the line the rest is handed over in place;
     /// otherwise the two parts are joined in `scratch`.
     @inline(__always)
     private mutating func withContent(
-        of line: UnsafeRawBufferPointer, cutting range: Range<Int>?, filter index: Int,
-        _ body: (UnsafeRawBufferPointer, inout AnyLineFilter) -> LineMatch?
+        of line: UnsafeRawBufferPointer, cutting range: Range<Int>?,
+        _ body: (UnsafeRawBufferPointer, inout FilterSet) -> LineMatch?
     ) -> LineMatch? {
-        guard let range else { return body(line, &filters[index]) }
+        guard let range else { return body(line, &filters) }
         if range.lowerBound == 0 {
-            return body(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]), &filters[index])
+            return body(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]), &filters)
         }
         let length = line.count - range.count
         if scratch.count < length { scratch = [UInt8](repeating: 0, count: length * 2) }
@@ -417,7 +422,7 @@ struct FileScanner: LineSink {
             if !suffix.isEmpty {
                 (buffer.baseAddress! + prefix.count).copyMemory(from: suffix.baseAddress!, byteCount: suffix.count)
             }
-            return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]), &filters[index])
+            return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]), &filters)
         }
     }
 }
