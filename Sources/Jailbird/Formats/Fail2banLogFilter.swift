@@ -25,8 +25,15 @@ public struct Fail2banLogFilter: LineFilter {
         switch mode {
         case .records:
             return line.anyOffset(of: UInt8(ascii: "]")) { close in
-                line.hasBytes("] Ban ", at: close) || line.hasBytes("] Found ", at: close)
-                    || line.hasBytes("] Unban ", at: close) || line.hasBytes("] Restore Ban ", at: close)
+                // The letter after "] " tells which of the four it can be.
+                guard close + 2 < line.count, line[close + 1] == UInt8(ascii: " ") else { return false }
+                switch line[close + 2] {
+                case UInt8(ascii: "B"): return line.hasBytes("] Ban ", at: close)
+                case UInt8(ascii: "F"): return line.hasBytes("] Found ", at: close)
+                case UInt8(ascii: "U"): return line.hasBytes("] Unban ", at: close)
+                case UInt8(ascii: "R"): return line.hasBytes("] Restore Ban ", at: close)
+                default: return false
+                }
             }
         case .recidive:
             return line.anyOffset(of: UInt8(ascii: "]")) { close in
