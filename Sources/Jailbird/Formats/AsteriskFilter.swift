@@ -134,16 +134,47 @@ public struct AsteriskFilter: LineFilter {
         case UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "W"): break
         default: return nil
         }
-        let next = text.skipSpaces(from: text.skipNonSpaces(from: level))
-        if next < text.count {
-            switch text[next] {
-            case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "k"),
-                UInt8(ascii: "a"), UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "W"):
-                return nil
-            default: break
-            }
+        // Most lines read `LEVEL[pid] source: …`: the level token ends at the space after `]`,
+        // and `afterLevel` would find no colon or channel there and go on with the source.
+        if let pidEnd = levelAndPidEnd(text, level), pidEnd < text.count, text[pidEnd] == UInt8(ascii: " ") {
+            let next = text.skipSpaces(from: pidEnd)
+            if next < text.count && mayFollowHostname(text[next]) { return nil }
+            return afterSource(text, pidEnd)
         }
+        let next = text.skipSpaces(from: text.skipNonSpaces(from: level))
+        if next < text.count && mayFollowHostname(text[next]) { return nil }
         return afterLevel(text, level)
+    }
+
+    /// Whether a token starting with `byte` could continue the prefix after a `__hostname` (see
+    /// `directContentStart`).
+    @inline(__always)
+    private static func mayFollowHostname(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "k"),
+            UInt8(ascii: "a"), UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "W"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The end of `LEVEL[digits]` written without a space at `start`, or nil.
+    @inline(__always)
+    private static func levelAndPidEnd(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
+        let open: Int
+        if text.hasBytes("NOTICE[", at: start) {
+            open = start + 6
+        } else if text.hasBytes("WARNING[", at: start) {
+            open = start + 7
+        } else if text.hasBytes("SECURITY[", at: start) {
+            open = start + 8
+        } else {
+            return nil
+        }
+        let digitsEnd = text.skipDigits(from: open + 1)
+        guard digitsEnd > open + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "]") else { return nil }
+        return digitsEnd + 1
     }
 
     private static func afterLevel(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
@@ -532,8 +563,9 @@ public struct AsteriskFilter: LineFilter {
         var position = start
         var account: Range<Int>?
         while position < text.count && text[position] == UInt8(ascii: ",") {
-            if text.hasBytes(",RemoteAddress=", at: position) { break }
             let keyEnd = text.skipWordCharacters(from: position + 1)
+            // (?!RemoteAddress=), looked for only behind a key of that length.
+            if keyEnd - position == 14 && text.hasBytes(",RemoteAddress=", at: position) { break }
             guard keyEnd > position + 1, text.hasBytes("=\"", at: keyEnd) else { break }
             guard let close = text.firstIndex(ofNearby: UInt8(ascii: "\""), from: keyEnd + 2) else { break }
             if account == nil && keyEnd - position == 10 && text.hasBytes(",AccountID", at: position) {
