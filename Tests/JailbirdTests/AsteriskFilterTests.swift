@@ -196,7 +196,18 @@ import Testing
     @Test func matchesWithoutUsersDifferOnlyInTheUser() throws {
         var filter = AsteriskFilter()
         var withUser = 0
-        for input in try PrefixShortcutTests.inputs() {
+        // Security events whose first RemoteAddress is not where the well-formed pairs end: the
+        // host must not depend on whether the pairs are walked for the user.
+        let pairs = "[] SECURITY[1] res_security_log.c: SecurityEvent=\"InvalidPassword\",AccountID=\"7\""
+        let tricky = [
+            pairs + ",Note=\"x,RemoteAddress=\"IPV4/UDP/192.0.2.1/5060\",RemoteAddress=\"IPV4/UDP/192.0.2.2/5060\"",
+            pairs + ",Bad pair,RemoteAddress=\"IPV4/UDP/192.0.2.3/5060\",X=\"1\"",
+            pairs + ",RemoteAddress=\"IPV4/UDP/192.0.2.4/x\",RemoteAddress=\"IPV4/UDP/192.0.2.5/5060\"",
+            pairs + ",RemoteAddress=\"IPV4/UDP/192.0.2.6/5060\",Y=\"a\",RemoteAddress=\"IPV4/UDP/192.0.2.7/5060\"",
+            pairs + ",Z=\",RemoteAddress=\",RemoteAddress=\"IPV6/UDP/2001:db8::8/5060\"",
+            "[] SECURITY[1] res_security_log.c: SecurityEvent=\"FailedACL\",RemoteAddress=\"IPV4/UDP/192.0.2.9/5060\"",
+        ].map { Array($0.utf8) }
+        for input in try PrefixShortcutTests.inputs() + tricky {
             input.withUnsafeBytes { text in
                 let full = filter.process(CandidateLine(content: text, raw: text, time: 0, number: 1))
                 let bare = filter.process(CandidateLine(content: text, raw: text, time: 0, number: 1, wantsUser: false))

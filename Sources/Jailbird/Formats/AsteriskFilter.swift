@@ -500,16 +500,19 @@ public struct AsteriskFilter: LineFilter {
 
     private static func securityEvent(_ text: UnsafeRawBufferPointer, _ start: Int, _ users: Bool) -> LineMatch? {
         guard let (kind, afterName) = securityEventName(text, start) else { return nil }
-        // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=.
-        let leading = pairRun(text, afterName)
-        if let match = securityRemote(
-            text, at: leading.end, kind: kind, pairsFrom: afterName, account: leading.account, users: users)
-        {
-            return match
+        // First alternative: a run of non-RemoteAddress pairs, then ,RemoteAddress=. It gives
+        // the host the second one gives (below), so it is walked only for its AccountID: a
+        // `,RemoteAddress="` before the pairs' end would stand in a value, whose closing quote it
+        // would hold, so the pairs could not go on past it.
+        if users {
+            let leading = pairRun(text, afterName)
+            let match = securityRemote(
+                text, at: leading.end, kind: kind, pairsFrom: afterName, account: leading.account, users: users)
+            if match != nil { return match }
         }
-        // Second alternative (.*?): every ,RemoteAddress=" from left to right.
+        // Second alternative (.*?): every ,RemoteAddress=" from left to right, found by its `R`.
         var searchFrom = afterName
-        while let remote = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom) {
+        while let remote = text.firstRange(of: ",RemoteAddress=\"", from: searchFrom, rareByteAt: 1) {
             if let match = securityRemote(text, at: remote, kind: kind, pairsFrom: afterName, account: nil, users: users) {
                 return match
             }
