@@ -50,29 +50,36 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    /// Parses `a.b.c.d` (1–3 digits a part, each at most 255) filling the whole buffer.
+    /// Parses `a.b.c.d` (1–3 digits a part, each at most 255) filling the whole buffer. Each part
+    /// is read digit by digit without a loop: it runs for every host of every event.
     static func parseIPv4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let count = bytes.count
+        guard count >= 7, count <= 15 else { return nil }
+        @inline(__always) func digit(_ index: Int) -> UInt32? {
+            let value = bytes[index] &- UInt8(ascii: "0")
+            return value < 10 ? UInt32(value) : nil
+        }
         var value: UInt32 = 0
-        var part: UInt32 = 0
-        var digits = 0
-        var parts = 0
-        for byte in bytes {
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                part = part * 10 + UInt32(byte - UInt8(ascii: "0"))
-                digits += 1
-                if digits > 3 || part > 255 { return nil }
-            } else if byte == UInt8(ascii: ".") {
-                if digits == 0 || parts == 3 { return nil }
-                value = value << 8 | part
-                parts += 1
-                part = 0
-                digits = 0
-            } else {
-                return nil
+        var index = 0
+        for part in 0..<4 {
+            guard index < count, var octet = digit(index) else { return nil }
+            index += 1
+            if index < count, let second = digit(index) {
+                octet = octet * 10 + second
+                index += 1
+                if index < count, let third = digit(index) {
+                    octet = octet * 10 + third
+                    index += 1
+                }
+            }
+            guard octet <= 255 else { return nil }
+            value = value << 8 | octet
+            if part < 3 {
+                guard index < count, bytes[index] == UInt8(ascii: ".") else { return nil }
+                index += 1
             }
         }
-        if digits == 0 || parts != 3 { return nil }
-        return value << 8 | part
+        return index == count ? value : nil
     }
 
     /// Parses RFC 4291 text: up to eight hex groups with at most one `::`, optionally ending in
