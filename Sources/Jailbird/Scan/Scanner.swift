@@ -326,26 +326,13 @@ struct FileScanner: LineSink {
     var needsEveryLine: Bool { result.firstLineTime == nil }
 
     mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
-        scan(line, number: number, candidateOfFirstFilter: false)
-    }
-
-    /// A line `candidateSelector` picked: the candidate test of the one filter has passed.
-    mutating func selectedLine(_ line: UnsafeRawBufferPointer, number: Int) {
-        scan(line, number: number, candidateOfFirstFilter: true)
-    }
-
-    @inline(__always)
-    private mutating func scan(_ line: UnsafeRawBufferPointer, number: Int, candidateOfFirstFilter: Bool) {
-        lastLine = line
-        if result.firstLineTime == nil, let time = lineBeginStamps.locate(line)?.time { result.firstLineTime = time }
+        noteTime(of: line)
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
         var lineBeginStamp: (range: Range<Int>, time: Int64?)??
         var lineStartStamp: (range: Range<Int>, time: Int64?)??
         for raw in Service.asterisk.rawValue...Service.fail2ban.rawValue {
             let service = Service(rawValue: raw)!
-            guard (service == .asterisk && candidateOfFirstFilter) || filters.isCandidate(line, for: service) else {
-                continue
-            }
+            guard filters.isCandidate(line, for: service) else { continue }
             let stamp: (range: Range<Int>, time: Int64?)?
             if FilterSet.anchorsDateAtLineStart(service) {
                 if lineStartStamp == nil { lineStartStamp = .some(lineStartStamps.locate(line)) }
@@ -354,18 +341,39 @@ struct FileScanner: LineSink {
                 if lineBeginStamp == nil { lineBeginStamp = .some(lineBeginStamps.locate(line)) }
                 stamp = lineBeginStamp!
             }
-            let candidateTime = stamp?.time ?? lastTime
-            let wantsUser = options.keepEvents
-            let match = withContent(of: line, cutting: stamp?.range) { content, filters in
-                filters.process(
-                    CandidateLine(
-                        content: content, raw: line, time: candidateTime, number: number, wantsUser: wantsUser),
-                    for: service)
-            }
-            guard let match else { continue }
-            record(match, stampTime: stamp?.time, service: service, number: number)
-            return
+            if apply(service, to: line, number: number, stamp: stamp) { return }
         }
+    }
+
+    /// A line `candidateSelector` picked: the candidate test of the one filter, asterisk, has passed.
+    mutating func selectedLine(_ line: UnsafeRawBufferPointer, number: Int) {
+        noteTime(of: line)
+        _ = apply(.asterisk, to: line, number: number, stamp: lineBeginStamps.locate(line))
+    }
+
+    /// Remembers the line as the last one seen, and its time while the file's first is unknown.
+    @inline(__always)
+    private mutating func noteTime(of line: UnsafeRawBufferPointer) {
+        lastLine = line
+        if result.firstLineTime == nil, let time = lineBeginStamps.locate(line)?.time { result.firstLineTime = time }
+    }
+
+    /// Applies the filter of `service` to a candidate line whose time stamp `stamp` found, and
+    /// records the match; true when there was one.
+    @inline(__always)
+    private mutating func apply(
+        _ service: Service, to line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?
+    ) -> Bool {
+        let candidateTime = stamp?.time ?? lastTime
+        let wantsUser = options.keepEvents
+        let match = withContent(of: line, cutting: stamp?.range) { content, filters in
+            filters.process(
+                CandidateLine(content: content, raw: line, time: candidateTime, number: number, wantsUser: wantsUser),
+                for: service)
+        }
+        guard let match else { return false }
+        record(match, stampTime: stamp?.time, service: service, number: number)
+        return true
     }
 
     private mutating func record(_ match: LineMatch, stampTime: Int64?, service: Service, number: Int) {
