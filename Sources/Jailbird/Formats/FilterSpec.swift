@@ -95,7 +95,11 @@ struct FilterSet {
 
     /// The services whose filters the set holds, in the order they are tried.
     var services: [Service] {
-        [asterisk.map { _ in Service.asterisk }, sshd.map { _ in .sshd }, fail2ban.map { _ in .fail2ban }].compactMap { $0 }
+        var held: [Service] = []
+        if asterisk != nil { held.append(.asterisk) }
+        if sshd != nil { held.append(.sshd) }
+        if fail2ban != nil { held.append(.fail2ban) }
+        return held
     }
 
     /// True when the set holds the asterisk filter and no other.

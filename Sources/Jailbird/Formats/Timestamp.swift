@@ -105,8 +105,9 @@ public struct TimestampReader {
     /// "findFailure failed to parse timeText" and uses the previous line's time, if recent).
     ///
     /// Common shapes (Asterisk, syslog, RFC 3339, fail2ban.log) are read directly, and a line that
-    /// starts with the same deciding bytes as the previous such line reuses its answer; every
-    /// other line runs fail2ban's templates in order. The answers are the same either way.
+    /// starts with the same deciding bytes as the previous such line (or differs from them only
+    /// in the seconds) reuses its answer; every other line runs fail2ban's templates in order.
+    /// The answers are the same either way.
     public mutating func locate(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
         if memo.matches(line) || memo.shiftToSecond(of: line) {
             let range = memo.rangeStart..<memo.rangeEnd
@@ -204,8 +205,6 @@ public struct TimestampReader {
         return f.zoneMinutes == DateFields.noZone ? utc(local: naive) : naive
     }
 
-    /// The date's seconds before any zone conversion: UTC when the stamp has a zone, local
-    /// otherwise; nil when the date does not exist. Depends on the fields and the reference only.
     /// Whether every second of the minute of `f` gets the year `f` got: the stamp names its
     /// year, or its minute in the reference year lies wholly on one side of the line past which
     /// a year-less stamp falls back a year ("more than a day ahead of the reference").
@@ -222,6 +221,8 @@ public struct TimestampReader {
         return minuteStart > line || minuteStart + 59 <= line
     }
 
+    /// The date's seconds before any zone conversion: UTC when the stamp has a zone, local
+    /// otherwise; nil when the date does not exist. Depends on the fields and the reference only.
     private mutating func naiveSeconds(_ f: DateFields) -> Int64? {
         var assumeYear = false
         var assumeToday = false

@@ -330,7 +330,7 @@ struct FileScanner: LineSink {
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
         var lineBeginStamp: (range: Range<Int>, time: Int64?)??
         var lineStartStamp: (range: Range<Int>, time: Int64?)??
-        for raw in Service.asterisk.rawValue...Service.fail2ban.rawValue {
+        for raw in Service.asterisk.rawValue...Service.fail2ban.rawValue {  // FilterSet's order
             let service = Service(rawValue: raw)!
             guard filters.isCandidate(line, for: service) else { continue }
             let stamp: (range: Range<Int>, time: Int64?)?
