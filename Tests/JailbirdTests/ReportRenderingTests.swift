@@ -20,6 +20,62 @@ import Testing
         #expect(SafeText.html("plain 100@pbx") == "plain 100@pbx")
     }
 
+    /// JSON and CSV escaping work on bytes; they must equal their definitions over Unicode
+    /// scalars on any text: random mixes of the bytes that matter, combining marks after them,
+    /// the line separators and formula starts.
+    @Test func jsonAndCSVEqualTheirDefinitions() throws {
+        func jsonDefinition(_ text: String) -> String {
+            var result = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": result += "\\\""
+                case "\\": result += "\\\\"
+                case "\n": result += "\\n"
+                case "\r": result += "\\r"
+                case "\t": result += "\\t"
+                default:
+                    if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                        let hex = String(scalar.value, radix: 16)
+                        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        result.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return result + "\""
+        }
+        func csvDefinition(_ text: String) -> String {
+            let scalars = text.unicodeScalars
+            let field = (scalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false) ? "'" + text : text
+            guard field.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) }) else { return field }
+            var quoted = "\""
+            for scalar in field.unicodeScalars {
+                if scalar == "\"" { quoted += "\"" }
+                quoted.unicodeScalars.append(scalar)
+            }
+            return quoted + "\""
+        }
+        let pieces = [
+            "a", "7", " ", ",", "\"", "'", "\\", "\n", "\r", "\t", "\u{0}", "\u{1b}", "\u{7f}", "=", "+", "-", "@",
+            "\u{301}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{e2}", "é", "€", "😀", "\u{202e}",
+        ]
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined()
+            #expect(SafeText.json(text) == jsonDefinition(text), "\(text.debugDescription)")
+            #expect(SafeText.csv(text) == csvDefinition(text), "\(text.debugDescription)")
+            // The JSON literal reads back as the text.
+            let decoded = try JSONDecoder().decode(String.self, from: Data(SafeText.json(text).utf8))
+            #expect(decoded == text)
+        }
+        // A separator followed by a combining mark is still one: quoted, not a raw column or row break.
+        #expect(SafeText.csv("a,\u{301}b") == "\"a,\u{301}b\"")
+        #expect(SafeText.csv("a\r\u{301}") == "\"a\r\u{301}\"")
+        #expect(SafeText.csv("-1") == "'-1")
+        #expect(SafeText.csv("=1,2") == "\"'=1,2\"")
+    }
+
     @Test func markdownEscapesSyntax() {
         #expect(SafeText.markdown("a|b") == "a\\|b")
         #expect(SafeText.markdown("`x` [l](u) <b> *e* @who #1") == "\\`x\\` \\[l\\]\\(u\\) \\<b\\> \\*e\\* \\@who \\#1")

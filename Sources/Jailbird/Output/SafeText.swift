@@ -42,26 +42,52 @@ public enum SafeText {
     /// A JSON string literal (with quotes). Control characters, quotes, backslashes and the
     /// line separators U+2028/U+2029 are escaped.
     public static func json(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hexDigits = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hexDigits.count) + hexDigits
-                } else {
-                    result.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        appendJSON(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `json(text)` written onto the end of `bytes`, reading the text's UTF-8 bytes: the escaped
+    /// characters are ASCII but for U+2028/U+2029 (`E2 80 A8`/`E2 80 A9`).
+    public static func appendJSON(_ text: String, to bytes: inout [UInt8]) {
+        let hexDigits: StaticString = "0123456789abcdef"
+        bytes.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            // Runs that need no escape are copied whole.
+            var runStart = 0
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                let separator =
+                    byte == 0xE2 && index + 2 < utf8.count && utf8[index + 1] == 0x80
+                    && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9)
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || separator
+                else {
+                    index += 1
+                    continue
                 }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+                case 0xE2:
+                    bytes.append(contentsOf: utf8[index + 2] == 0xA8 ? "u2028".utf8 : "u2029".utf8)
+                    index += 2
+                default:
+                    bytes.append(contentsOf: "u00".utf8)
+                    bytes.append(hexDigits.utf8Start[Int(byte >> 4)])
+                    bytes.append(hexDigits.utf8Start[Int(byte & 0xF)])
+                }
+                index += 1
+                runStart = index
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        result += "\""
-        return result
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"` and `'`
@@ -110,13 +136,36 @@ public enum SafeText {
     /// `=`, `+`, `-`, `@`, tab or CR) get a leading `'`; fields with a comma, quote, CR or LF are
     /// quoted with inner quotes doubled.
     public static func csv(_ text: String) -> String {
-        var field = text
-        if let first = field.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
-            field = "'" + field
+        var bytes: [UInt8] = []
+        appendCSV(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `csv(text)` written onto the end of `bytes`. The field is looked at byte by byte, so a
+    /// comma, quote or line break counts even when a combining mark follows it (as one
+    /// character it would not compare equal to the plain one).
+    public static func appendCSV(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let formulaStart: Bool
+            switch utf8.first {
+            case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\t"),
+                UInt8(ascii: "\r"):
+                formulaStart = true
+            default:
+                formulaStart = false
+            }
+            let quoted = utf8.contains { byte in
+                byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
+                    || byte == UInt8(ascii: "\r")
+            }
+            if quoted { bytes.append(UInt8(ascii: "\"")) }
+            if formulaStart { bytes.append(UInt8(ascii: "'")) }
+            for byte in utf8 {
+                bytes.append(byte)
+                if quoted && byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            }
+            if quoted { bytes.append(UInt8(ascii: "\"")) }
         }
-        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return field
     }
 }
