@@ -68,8 +68,14 @@ struct ScanCommand: ParsableCommand {
         let output = OutputWriter(descriptor: STDOUT_FILENO)
         if let events {
             if events == .csv { output.write(EventFormat.csvHeader) }
+            var line: [UInt8] = []
             for file in files {
-                for event in file.events { output.write(events.line(for: event, fileName: file.source.displayName)) }
+                let fileName = file.source.displayName
+                for event in file.events {
+                    line.removeAll(keepingCapacity: true)
+                    events.append(event, fileName: fileName, to: &line)
+                    line.withUnsafeBytes { output.write($0) }
+                }
             }
         } else {
             output.write(ScanSummary(files: files, elapsedSeconds: elapsed).render())

@@ -67,6 +67,18 @@ import Testing
 
     /// IPv4 parsing against its plain definition (four dot-separated parts of 1–3 ASCII digits,
     /// each at most 255), on random texts over digits and dots.
+    /// An IPv4 address is written as its four decimal parts, whatever their size.
+    @Test func ipv4DescriptionIsItsFourParts() {
+        var generator = SeededGenerator(seed: 5)
+        for _ in 0..<2_000 {
+            let parts = (0..<4).map { _ in UInt32.random(in: 0...255, using: &generator) }
+            let address = IPAddress(ipv4: parts.reduce(0) { $0 << 8 | $1 })
+            #expect(address.description == parts.map(String.init).joined(separator: "."))
+        }
+        #expect(IPAddress(ipv4: 0).description == "0.0.0.0")
+        #expect(IPAddress(ipv4: 0xFFFF_FFFF).description == "255.255.255.255")
+    }
+
     @Test func ipv4AgreesWithItsDefinition() {
         func definition(_ text: String) -> UInt32? {
             let parts = text.split(separator: ".", omittingEmptySubsequences: false)

@@ -94,14 +94,27 @@ public func parseInstant(_ text: String, zone: TimeZoneRules) -> Int64? {
 
 /// RFC 3339 UTC text of an instant: "2024-01-15T10:23:45Z".
 public func rfc3339UTC(_ seconds: Int64) -> String {
+    var bytes: [UInt8] = []
+    appendRFC3339UTC(seconds, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// `rfc3339UTC` written onto the end of `bytes` (an event writer's line buffer).
+public func appendRFC3339UTC(_ seconds: Int64, to bytes: inout [UInt8]) {
     let days = CivilTime.floorDiv(seconds, CivilTime.secondsPerDay)
     let secondOfDay = Int(seconds - days * CivilTime.secondsPerDay)
     let date = CivilTime.date(days: days)
-    func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
-    let year = date.year < 0 ? "-" + pad(-date.year, 4) : pad(date.year, 4)
-    return year + "-" + pad(date.month, 2) + "-" + pad(date.day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
-        + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+    if date.year < 0 { bytes.append(UInt8(ascii: "-")) }
+    appendDecimal(abs(date.year), width: 4, to: &bytes)
+    bytes.append(UInt8(ascii: "-"))
+    appendDecimal(date.month, width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: "-"))
+    appendDecimal(date.day, width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: "T"))
+    appendDecimal(secondOfDay / 3600, width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    appendDecimal(secondOfDay / 60 % 60, width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    appendDecimal(secondOfDay % 60, width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: "Z"))
 }

@@ -172,8 +172,9 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String {
         if isIPv4 {
-            let v = ipv4Value
-            return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
+            var bytes: [UInt8] = []
+            appendDescription(to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
         }
         var groups = [UInt16](repeating: 0, count: 8)
         for position in 0..<4 { groups[position] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(position))) }
@@ -214,5 +215,18 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             position += 1
         }
         return text
+    }
+
+    /// `description` written onto the end of `bytes` (IPv4 without building a String).
+    public func appendDescription(to bytes: inout [UInt8]) {
+        guard isIPv4 else {
+            bytes.append(contentsOf: description.utf8)
+            return
+        }
+        let value = ipv4Value
+        for shift: UInt32 in [24, 16, 8, 0] {
+            appendDecimal(Int(value >> shift & 0xFF), to: &bytes)
+            if shift > 0 { bytes.append(UInt8(ascii: ".")) }
+        }
     }
 }

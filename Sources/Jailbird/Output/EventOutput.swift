@@ -12,26 +12,63 @@ public enum EventFormat: String, CaseIterable, Sendable {
 
     /// One event as a line of this format (with its newline).
     public func line(for event: Event, fileName: String) -> String {
-        let ip = event.host.address?.description
+        var bytes: [UInt8] = []
+        append(event, fileName: fileName, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `line(for:fileName:)` written onto the end of `bytes`: a writer reuses one buffer for all
+    /// events instead of building Strings for each.
+    public func append(_ event: Event, fileName: String, to bytes: inout [UInt8]) {
         var unresolved: String?
         if case .hostname(let name) = event.host { unresolved = name }
+        func text(_ string: String) { bytes.append(contentsOf: string.utf8) }
         switch self {
         case .ndjson:
-            var text = "{\"time\":\"" + rfc3339UTC(event.time) + "\""
-            text += ",\"ip\":" + (ip.map { "\"" + $0 + "\"" } ?? "null")
-            text += ",\"unresolved_host\":" + (unresolved.map(SafeText.json) ?? "null")
-            text += ",\"service\":\"\(event.service)\",\"kind\":\"\(event.kind)\",\"rule\":\"" + event.rule.name + "\""
-            text += ",\"user\":" + (event.user.map(SafeText.json) ?? "null")
-            text += ",\"jail\":" + (event.jail.map(SafeText.json) ?? "null")
-            text += ",\"file\":" + SafeText.json(fileName) + ",\"line\":\(event.line)}\n"
-            return text
+            // `key` is the field's name with its comma, quotes and colon: `,"ip":`.
+            func field(_ key: StaticString, _ value: String?) {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+                if let value { SafeText.appendJSON(value, to: &bytes) } else { text("null") }
+            }
+            text("{\"time\":\"")
+            appendRFC3339UTC(event.time, to: &bytes)
+            text("\",\"ip\":")
+            if let address = event.host.address {
+                // An address is digits, dots, hex letters and colons: nothing to escape.
+                bytes.append(UInt8(ascii: "\""))
+                address.appendDescription(to: &bytes)
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                text("null")
+            }
+            field(",\"unresolved_host\":", unresolved)
+            field(",\"service\":", event.service.description)
+            field(",\"kind\":", event.kind.description)
+            field(",\"rule\":", event.rule.name)
+            field(",\"user\":", event.user)
+            field(",\"jail\":", event.jail)
+            field(",\"file\":", fileName)
+            text(",\"line\":")
+            appendDecimal(event.line, to: &bytes)
+            text("}\n")
         case .csv:
-            let fields = [
-                rfc3339UTC(event.time), ip ?? "", unresolved.map(SafeText.csv) ?? "", event.service.description,
-                event.kind.description, event.rule.name, event.user.map(SafeText.csv) ?? "",
-                event.jail.map(SafeText.csv) ?? "", SafeText.csv(fileName), String(event.line),
-            ]
-            return fields.joined(separator: ",") + "\n"
+            let ip = event.host.address?.description
+            func field(_ value: String?) {
+                bytes.append(UInt8(ascii: ","))
+                if let value { SafeText.appendCSV(value, to: &bytes) }
+            }
+            appendRFC3339UTC(event.time, to: &bytes)
+            field(ip)
+            field(unresolved)
+            field(event.service.description)
+            field(event.kind.description)
+            field(event.rule.name)
+            field(event.user)
+            field(event.jail)
+            field(fileName)
+            bytes.append(UInt8(ascii: ","))
+            appendDecimal(event.line, to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
         }
     }
 }
