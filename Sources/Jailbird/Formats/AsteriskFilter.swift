@@ -271,14 +271,14 @@ public struct AsteriskFilter: LineFilter {
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 19),
             text.hasBytes("' failed for '", at: quote)
         else { return nil }
-        let hit = HostPattern.firstCapture(in: text, at: quote + 14) { candidate in
+        let capture = HostPattern.firstCapture(in: text, at: quote + 14) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
                 text.hasBytes("' - ", at: end) && isRegistrationReason(text, from: end + 4)
-            } ? () : nil
+            }
         }
-        guard let hit else { return nil }
+        guard let capture else { return nil }
         return LineMatch(
-            kind: .failure, rule: .asteriskRegistrationFailed, host: HostPattern.host(for: hit.capture, in: text),
+            kind: .failure, rule: .asteriskRegistrationFailed, host: HostPattern.host(for: capture, in: text),
             user: users ? sipUser(text, (start + 19)..<quote) : nil)
     }
 
@@ -382,37 +382,37 @@ public struct AsteriskFilter: LineFilter {
             let quote = text.firstIndex(of: UInt8(ascii: "'"), from: start + 26),
             text.hasBytes("' (from ", at: quote)
         else { return nil }
-        let hit = HostPattern.firstCapture(in: text, at: quote + 8) { candidate in
-            candidate.end + 1 == text.count && text[candidate.end] == UInt8(ascii: ")") ? () : nil
+        let capture = HostPattern.firstCapture(in: text, at: quote + 8) { candidate in
+            candidate.end + 1 == text.count && text[candidate.end] == UInt8(ascii: ")")
         }
-        guard let hit else { return nil }
+        guard let capture else { return nil }
         return LineMatch(
-            kind: .failure, rule: .asteriskNoRegistration, host: HostPattern.host(for: hit.capture, in: text),
+            kind: .failure, rule: .asteriskNoRegistration, host: HostPattern.host(for: capture, in: text),
             user: users ? text.string((start + 26)..<quote) : nil)
     }
 
     /// `^hacking attempt detected '<HOST>'$`
     private static func hackingAttempt(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
         guard text.hasBytes("hacking attempt detected '", at: start) else { return nil }
-        let hit = HostPattern.firstCapture(in: text, at: start + 26) { candidate in
-            candidate.end + 1 == text.count && text[candidate.end] == UInt8(ascii: "'") ? () : nil
+        let capture = HostPattern.firstCapture(in: text, at: start + 26) { candidate in
+            candidate.end + 1 == text.count && text[candidate.end] == UInt8(ascii: "'")
         }
-        guard let hit else { return nil }
+        guard let capture else { return nil }
         return LineMatch(
-            kind: .failure, rule: .asteriskHackingAttempt, host: HostPattern.host(for: hit.capture, in: text))
+            kind: .failure, rule: .asteriskHackingAttempt, host: HostPattern.host(for: capture, in: text))
     }
 
     /// `^"Rejecting unknown SIP connection from <HOST>(?::\d+)?"$`
     private static func rejectingUnknown(_ text: UnsafeRawBufferPointer, _ start: Int) -> LineMatch? {
         guard text.hasBytes("\"Rejecting unknown SIP connection from ", at: start) else { return nil }
-        let hit = HostPattern.firstCapture(in: text, at: start + 39) { candidate in
+        let capture = HostPattern.firstCapture(in: text, at: start + 39) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
                 end + 1 == text.count && text[end] == UInt8(ascii: "\"")
-            } ? () : nil
+            }
         }
-        guard let hit else { return nil }
+        guard let capture else { return nil }
         return LineMatch(
-            kind: .failure, rule: .asteriskRejectingUnknown, host: HostPattern.host(for: hit.capture, in: text))
+            kind: .failure, rule: .asteriskRejectingUnknown, host: HostPattern.host(for: capture, in: text))
     }
 
     /// `^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '<HOST>(?::\d+)?'\s\(callid: [^\)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$`
@@ -445,7 +445,7 @@ public struct AsteriskFilter: LineFilter {
     }
 
     private static func requestAfterURI(_ text: UnsafeRawBufferPointer, _ uri: Range<Int>, _ users: Bool) -> LineMatch? {
-        let hit = HostPattern.firstCapture(in: text, at: uri.upperBound + 14) { candidate in
+        let capture = HostPattern.firstCapture(in: text, at: uri.upperBound + 14) { candidate in
             forEachOptionalPortEnd(text, candidate.end) { end in
                 guard end + 1 < text.count, text[end] == UInt8(ascii: "'"), ByteClass.isSpace(text[end + 1]),
                     text.hasBytes("(callid: ", at: end + 2),
@@ -463,11 +463,11 @@ public struct AsteriskFilter: LineFilter {
                     break
                 }
                 return matchedReason && text.skipSpaces(from: reasonEnd) == text.count
-            } ? () : nil
+            }
         }
-        guard let hit else { return nil }
+        guard let capture else { return nil }
         return LineMatch(
-            kind: .failure, rule: .asteriskRequestFailed, host: HostPattern.host(for: hit.capture, in: text),
+            kind: .failure, rule: .asteriskRequestFailed, host: HostPattern.host(for: capture, in: text),
             user: users ? sipUser(text, uri) : nil)
     }
 

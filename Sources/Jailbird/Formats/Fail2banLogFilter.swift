@@ -152,11 +152,11 @@ public struct Fail2banLogFilter: LineFilter {
 
     /// `<HOST>\s*$` at `start`.
     private static func hostToEnd(_ text: UnsafeRawBufferPointer, _ start: Int, kind: EventKind) -> LineMatch? {
-        let hit = HostPattern.firstCapture(in: text, at: start) { candidate in
-            text.skipSpaces(from: candidate.end) == text.count ? () : nil
+        let capture = HostPattern.firstCapture(in: text, at: start) { candidate in
+            text.skipSpaces(from: candidate.end) == text.count
         }
-        guard let hit else { return nil }
-        return LineMatch(kind: kind, rule: .recidiveBan, host: HostPattern.host(for: hit.capture, in: text))
+        guard let capture else { return nil }
+        return LineMatch(kind: kind, rule: .recidiveBan, host: HostPattern.host(for: capture, in: text))
     }
 
     /// A `[JAIL] Found|Ban|Unban|Restore Ban IP` record of any jail (the jail is the text in the
@@ -173,14 +173,14 @@ public struct Fail2banLogFilter: LineFilter {
             // The bracket must follow the level word and its spaces (INFO, NOTICE, WARNING …).
             guard open > 0, ByteClass.isSpace(text[open - 1]) else { continue }
             let hostStart = close + marker.utf8CodeUnitCount
-            let hit = HostPattern.firstCapture(in: text, at: hostStart) { candidate in
+            let capture = HostPattern.firstCapture(in: text, at: hostStart) { candidate in
                 // Found lines go on with " - <time>"; the others end after the host.
                 let rest = text.skipSpaces(from: candidate.end)
-                return rest == text.count || (kind == .found && text.hasBytes(" - ", at: candidate.end)) ? () : nil
+                return rest == text.count || (kind == .found && text.hasBytes(" - ", at: candidate.end))
             }
-            if let hit {
+            if let capture {
                 return LineMatch(
-                    kind: kind, rule: rule, host: HostPattern.host(for: hit.capture, in: text),
+                    kind: kind, rule: rule, host: HostPattern.host(for: capture, in: text),
                     jail: text.string((open + 1)..<close))
             }
         }
