@@ -79,10 +79,18 @@ struct FilterSet {
     var sshd: SSHDFilter?
     var fail2ban: Fail2banLogFilter?
 
-    init(asterisk: AsteriskFilter? = nil, sshd: SSHDFilter? = nil, fail2ban: Fail2banLogFilter? = nil) {
-        self.asterisk = asterisk
-        self.sshd = sshd
-        self.fail2ban = fail2ban
+    init() {}
+
+    /// The standard set's filters of `services`: asterisk, sshd in normal mode, and the reader
+    /// of fail2ban.log's records.
+    init(standard services: [Service]) {
+        for service in services {
+            switch service {
+            case .asterisk: asterisk = AsteriskFilter()
+            case .sshd: sshd = SSHDFilter(mode: .normal)
+            case .fail2ban: fail2ban = Fail2banLogFilter()
+            }
+        }
     }
 
     init(_ spec: FilterSpec) {
@@ -93,17 +101,8 @@ struct FilterSet {
         }
     }
 
-    /// The services whose filters the set holds, in the order they are tried.
-    var services: [Service] {
-        var held: [Service] = []
-        if asterisk != nil { held.append(.asterisk) }
-        if sshd != nil { held.append(.sshd) }
-        if fail2ban != nil { held.append(.fail2ban) }
-        return held
-    }
-
     /// True when the set holds the asterisk filter and no other.
-    var holdsAsteriskAlone: Bool { services == [.asterisk] }
+    var holdsAsteriskAlone: Bool { asterisk != nil && sshd == nil && fail2ban == nil }
 
     /// recidive.conf and fail2ban.log use `datepattern = ^{DATE}`: the stamp must open the line.
     static func anchorsDateAtLineStart(_ service: Service) -> Bool { service == .fail2ban }

@@ -16,10 +16,6 @@ public struct ScanOptions: Sendable {
     public var since: Int64?
     public var until: Int64?
 
-    /// Whether an event at `time` lies inside `since`/`until`.
-    func admits(_ time: Int64) -> Bool {
-        (since.map { time >= $0 } ?? true) && (until.map { time <= $0 } ?? true)
-    }
     /// Lines longer than this many bytes are skipped and reported.
     public var maxLineLength: Int
     /// Keep every event in `FileScan.events`; when false only `FileScan.tally` is filled (the
@@ -42,6 +38,11 @@ public struct ScanOptions: Sendable {
         self.since = since
         self.until = until
         self.maxLineLength = maxLineLength
+    }
+
+    /// Whether an event at `time` lies inside `since`/`until`.
+    func admits(_ time: Int64) -> Bool {
+        (since.map { time >= $0 } ?? true) && (until.map { time <= $0 } ?? true)
     }
 }
 
@@ -110,7 +111,7 @@ extension FileScan {
         case .sshd(.normal) where kind == .other: service = .sshd  // the set's sshd is normal mode
         default: return false  // other modes, recidive: not in the standard set
         }
-        let setServices = Scanner.standardFilters(for: kind).services
+        let setServices = Scanner.standardServices(for: kind)
         return setServices.contains(service)
             && setServices.allSatisfy { $0 == service || matchedLines[Int($0.rawValue)] == 0 }
     }
@@ -254,13 +255,12 @@ public enum Scanner {
         return result
     }
 
-    /// The standard set's filters for a kind of log (see `LogKind`).
-    static func standardFilters(for kind: LogKind) -> FilterSet {
+    /// The services of the standard set's filters for a kind of log (see `LogKind`).
+    static func standardServices(for kind: LogKind) -> [Service] {
         switch kind {
-        case .asteriskFull: return FilterSet(asterisk: AsteriskFilter())
-        case .fail2banLog: return FilterSet(fail2ban: Fail2banLogFilter())
-        case .other:
-            return FilterSet(asterisk: AsteriskFilter(), sshd: SSHDFilter(mode: .normal), fail2ban: Fail2banLogFilter())
+        case .asteriskFull: return [.asterisk]
+        case .fail2banLog: return [.fail2ban]
+        case .other: return [.asterisk, .sshd, .fail2ban]
         }
     }
 }
@@ -299,7 +299,7 @@ struct FileScanner: LineSink {
         result.looksBinary = ByteReader.looksBinary(chunk)
         if options.filter == nil {
             result.kind = presetKind ?? LogKind.detect(chunk)
-            filters = Scanner.standardFilters(for: result.kind)
+            filters = FilterSet(standard: Scanner.standardServices(for: result.kind))
         }
     }
 
