@@ -224,8 +224,8 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             return
         }
         let value = ipv4Value
-        for shift: UInt32 in [24, 16, 8, 0] {
-            appendDecimal(Int(value >> shift & 0xFF), to: &bytes)
+        for shift in stride(from: 24, through: 0, by: -8) {
+            appendDecimal(Int(value >> UInt32(shift) & 0xFF), to: &bytes)
             if shift > 0 { bytes.append(UInt8(ascii: ".")) }
         }
     }
