@@ -61,7 +61,7 @@ static inline uint64_t jb_bytes_in_set(const void *bytes, size_t length, uint64_
         mask |= (uint64_t)(uint16_t)_mm_movemask_epi8(hits) << (16 * part);
     }
 #else
-    for (int i = 0; i < 64; i++) {
+    for (size_t i = 0; i < length; i++) {
         for (int k = 0; k < set_count && k < 8; k++) {
             if (data[i] == (unsigned char)(set >> (8 * k))) { mask |= (uint64_t)1 << i; break; }
         }
