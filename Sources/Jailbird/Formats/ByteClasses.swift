@@ -40,6 +40,22 @@ enum ByteClass {
         let high: UInt64 = 0x07FF_FFFE_87FF_FFFE
         return byte >= 0x80 || ((byte < 0x40 ? low : high) >> UInt64(byte & 0x3F)) & 1 != 0
     }
+
+    /// True when every byte is below 0x80 (eight at a time).
+    @inline(__always) @usableFromInline
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var high: UInt64 = 0
+        var index = 0
+        while index &+ 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index &+= 8
+        }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index &+= 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
 }
 
 extension UnsafeRawBufferPointer {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// fail2ban 1.0.2's stock `sshd` filter (`filter.d/sshd.conf` with `common.conf`, `logtype =
 /// file`, `publickey = nofail`, `maxlines = 1`) as a byte-level matcher, in its four modes.
 ///
@@ -25,6 +31,10 @@ public struct SSHDFilter: LineFilter {
     /// line tries only those, still in fail2ban's order.
     private let rulesByFirstByte: [UInt64]
     private var sessions = SessionCache()
+    /// The user names and host names lines named: the session logic compares their ids, and a
+    /// match's Strings come from here.
+    private var users = StringTable()
+    private var hostNames = StringTable()
 
     public init(mode: Mode = .normal) {
         self.mode = mode
@@ -97,74 +107,124 @@ public struct SSHDFilter: LineFilter {
         let now = line.time ?? sessions.lastTime
         sessions.lastTime = now
         let key = UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd])
-        var lineGroups = LineGroups(hit, line.content)
-        // A login names its own host and user; the merge below moves the line's groups away.
-        let login = hit.gained ? (host: lineGroups.host, user: lineGroups.user) : nil
-        let outcome = sessions.merge(key: key, line: &lineGroups, now: now)
+        let groups = LineGroups(hit, line.content, users: &users, hostNames: &hostNames)
+        let outcome = sessions.merge(key: key, line: groups, now: now)
         if outcome.isFailure, let host = outcome.host {
-            return LineMatch(kind: .failure, rule: hit.rule.rule, host: host, user: outcome.user)
+            return LineMatch(
+                kind: .failure, rule: hit.rule.rule, host: eventHost(host),
+                user: line.wantsUser ? userName(outcome.user) : nil)
         }
-        if let login, let host = login.host {
-            return LineMatch(kind: .success, rule: hit.rule.rule, host: host, user: login.user)
+        // A login names its own host and user.
+        if groups.gained, let host = groups.host {
+            return LineMatch(
+                kind: .success, rule: hit.rule.rule, host: eventHost(host),
+                user: line.wantsUser ? userName(groups.user) : nil)
         }
         return nil
     }
+
+    private func eventHost(_ host: SessionHost) -> EventHost {
+        host.nameID == 0 ? .address(host.address) : .hostname(hostNames.strings[Int(host.nameID - 1)])
+    }
+
+    private func userName(_ id: UInt32) -> String? {
+        id == 0 ? nil : users.strings[Int(id - 1)]
+    }
 }
 
-/// The groups of one matched line, as Strings (built only for matched lines).
+/// A host as the session cache keeps it: plain data, so entries are copied without reference
+/// counting. A host name's text sits in the filter's table of names.
+struct SessionHost: Equatable {
+    /// The address; meaningful when `nameID` is 0.
+    var address: IPAddress
+    /// 0 for an address, else the id of a host name (fail2ban would need DNS for it).
+    var nameID: UInt32
+}
+
+/// The groups of one matched line. Texts are ids of the filter's tables, so the line builds a
+/// String only for a user or host name it is the first to name.
 struct LineGroups {
     var nofail: Bool
     var forget: Bool
     var gained: Bool
-    /// fail2ban's `user` after the `alt_user` merge; nil when the group did not take part.
-    var user: String?
+    /// fail2ban's `user` after the `alt_user` merge (an id of the filter's users); 0 when the
+    /// group did not take part.
+    var user: UInt32
+    /// Whether that user is the empty text, which the users set leaves out.
+    var userIsEmpty: Bool
     var hostKind: HostPattern.Capture.Kind?
-    var host: EventHost?
+    var host: SessionHost?
 
-    init(_ hit: SSHDRuleHit, _ content: UnsafeRawBufferPointer) {
+    init(
+        nofail: Bool, forget: Bool, gained: Bool, user: UInt32, userIsEmpty: Bool,
+        hostKind: HostPattern.Capture.Kind?, host: SessionHost?
+    ) {
+        self.nofail = nofail
+        self.forget = forget
+        self.gained = gained
+        self.user = user
+        self.userIsEmpty = userIsEmpty
+        self.hostKind = hostKind
+        self.host = host
+    }
+
+    init(_ hit: SSHDRuleHit, _ content: UnsafeRawBufferPointer, users: inout StringTable, hostNames: inout StringTable) {
         nofail = hit.nofail
         forget = hit.forget
         gained = hit.gained
-        user = hit.user.map { content.string($0) }
-        if let alternate = hit.alternateUser, !alternate.isEmpty, user?.isEmpty ?? true {
-            user = content.string(alternate)
+        var userRange = hit.user
+        if let alternate = hit.alternateUser, !alternate.isEmpty, userRange?.isEmpty ?? true {
+            userRange = alternate
         }
+        user = userRange.map { users.intern(bytes: UnsafeRawBufferPointer(rebasing: content[$0])) } ?? 0
+        userIsEmpty = userRange?.isEmpty ?? true
         if let capture = hit.host {
             hostKind = capture.kind
-            host = HostPattern.host(for: capture, in: content)
+            let text = UnsafeRawBufferPointer(rebasing: content[capture.range])
+            if let address = IPAddress(parsing: text) {
+                host = SessionHost(address: address, nameID: 0)
+            } else {
+                host = SessionHost(address: IPAddress(high: 0, low: 0), nameID: hostNames.intern(bytes: text))
+            }
         }
     }
+
+    /// The user when it is a name the users set counts (taking part and not empty), else 0.
+    var countedUser: UInt32 { userIsEmpty ? 0 : user }
 }
 
 /// What `_mergeFailure` and the rest of `findFailure` decide for one line.
 struct MergeOutcome {
     var isFailure: Bool
-    var host: EventHost?
-    var user: String?
+    var host: SessionHost?
+    /// The connection's user (an id of the filter's users), 0 for none.
+    var user: UInt32
 }
 
 /// fail2ban's `mlfidCache` (`Utils.Cache(maxCount=100, maxTime=5*60)`, an `OrderedDict`)
 /// holding the merged groups of each connection, with the TTL measured on the line clock.
 ///
-/// The entries sit in insertion order in small arrays and are found by a hash of the
-/// connection id and a byte comparison, so a line allocates only when it starts a session.
+/// Entries are plain data in a fixed pool of slots, linked oldest to newest (the dict's order)
+/// and chained from 256 hash buckets; each slot keeps its connection id in a region of one byte
+/// arena that it reuses. So a line allocates nothing once the pool has seen ids of its length.
 struct SessionCache {
     struct Entry {
         /// The `ip4`, `ip6` and `dns` groups: fail2ban prefers them in this order.
-        var hosts: (EventHost?, EventHost?, EventHost?) = (nil, nil, nil)
-        var user: String?
+        var hosts: (SessionHost?, SessionHost?, SessionHost?) = (nil, nil, nil)
+        /// The last user a line named (an id of the filter's users), 0 for none.
+        var user: UInt32 = 0
         /// fail2ban's `users` set, of which only whether it holds more than one name matters:
         /// its first name, and whether another one came.
-        var firstUser: String?
+        var firstUser: UInt32 = 0
         var severalUsers = false
         var nofail = false
         var gained = false
         var pending = false
         var expiry: Int64 = 0
 
-        var host: EventHost? { hosts.0 ?? hosts.1 ?? hosts.2 }
+        var host: SessionHost? { hosts.0 ?? hosts.1 ?? hosts.2 }
 
-        mutating func setHost(_ host: EventHost?, kind: HostPattern.Capture.Kind) {
+        mutating func setHost(_ host: SessionHost?, kind: HostPattern.Capture.Kind) {
             switch kind {
             case .ipv4: hosts.0 = host
             case .ipv6: hosts.1 = host
@@ -176,56 +236,68 @@ struct SessionCache {
     static let capacity = 100
     static let lifetime: Int64 = 300
 
-    /// Parallel arrays in insertion order (oldest first): connection id, its hash, its entry.
-    private var keys: [[UInt8]] = []
-    private var hashes: [Int] = []
-    private var entries: [Entry] = []
-    /// How many cached ids fall into each of 1024 hash buckets: most ids of new connections
-    /// land in an empty bucket and need no search.
-    private var bucketCounts = [UInt8](repeating: 0, count: 1024)
+    /// One slot of the pool: an entry, its connection id's hash and place in the arena, and its
+    /// links (slot numbers, -1 for none) in the age list and in its bucket's chain.
+    private struct Slot {
+        var entry = Entry()
+        var hash: UInt64 = 0
+        var keyStart = 0
+        var keyCount = 0
+        var keyCapacity = 0
+        var older: Int32 = -1
+        var newer: Int32 = -1
+        var nextInBucket: Int32 = -1
+    }
+
+    /// `capacity` live entries at most: `insert` makes room before it adds one.
+    private var slots = [Slot](repeating: Slot(), count: SessionCache.capacity)
+    private var keyBytes: [UInt8] = []
+    private var buckets = [Int32](repeating: -1, count: 256)
+    private var freeSlots = Array((0..<Int32(SessionCache.capacity)).reversed())
+    private var oldest: Int32 = -1
+    private var newest: Int32 = -1
+    private(set) var count = 0
     var lastTime: Int64 = 0
 
-
-    /// Merges a matched line's groups into its connection's entry (the line's host and user are
-    /// moved into it, not copied: `line` is left without them).
-    mutating func merge(key: UnsafeRawBufferPointer, line: inout LineGroups, now: Int64) -> MergeOutcome {
+    /// Merges a matched line's groups into its connection's entry.
+    mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
         let hash = SessionCache.hash(key)
         if let found = lookup(key, hash: hash, now: now) {
-            // updated in place: the entry's strings are neither copied nor retained
-            let outcome = SessionCache.update(&entries[found], with: &line)
-            if line.forget { remove(at: found) }
+            let outcome = SessionCache.update(&slots[Int(found)].entry, with: line)
+            if line.forget { remove(found) }
             return outcome
         }
         var entry = Entry()
         entry.nofail = line.nofail || line.gained
         entry.gained = line.gained
-        if let kind = line.hostKind { entry.setHost(line.host.take(), kind: kind) }
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
         // a forgotten connection is not cached and has no users set
-        if !line.forget, let user = line.user, !user.isEmpty { entry.firstUser = user }
-        entry.user = line.user.take()
+        if !line.forget { entry.firstUser = line.countedUser }
+        entry.user = line.user
         let outcome = SessionCache.settle(&entry)
         if !line.forget {
             entry.expiry = now + SessionCache.lifetime
-            insert(Array(key), hash: hash, entry, now: now)
+            insert(key, hash: hash, entry, now: now)
         }
         return outcome
     }
 
     /// A line of a known connection: its groups overwrite the cached ones, `nofail` and
     /// `mlfgained` come from this line only, and a gained login clears pending failures.
-    private static func update(_ entry: inout Entry, with line: inout LineGroups) -> MergeOutcome {
-        if let user = line.user, !user.isEmpty {
-            if let first = entry.firstUser {
-                if first != user { entry.severalUsers = true }
-            } else {
+    private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
+        let user = line.countedUser
+        if user != 0 {
+            if entry.firstUser == 0 {
                 entry.firstUser = user
+            } else if entry.firstUser != user {
+                entry.severalUsers = true
             }
         }
         entry.nofail = line.nofail || line.gained
         entry.gained = line.gained
         if line.gained { entry.pending = false }
-        if let kind = line.hostKind { entry.setHost(line.host.take(), kind: kind) }
-        if let user = line.user.take() { entry.user = user }
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
+        if line.user != 0 { entry.user = line.user }
         return settle(&entry)
     }
 
@@ -251,7 +323,7 @@ struct SessionCache {
 
     /// A hash of the connection id, eight bytes at a time (collisions are settled by comparing
     /// the bytes).
-    private static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var value: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(key.count)
         var offset = 0
         while offset + 8 <= key.count {
@@ -263,56 +335,83 @@ struct SessionCache {
             value = (value ^ UInt64(key[offset])) &* 0x0000_0100_0000_01b3
             offset += 1
         }
-        return Int(bitPattern: UInt(value))
+        return value ^ (value >> 32)
     }
 
+    @inline(__always)
+    private static func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & 255 }
+
     /// `Cache.get`: the slot of `key`; an expired entry is removed and not returned.
-    private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int, now: Int64) -> Int? {
-        guard bucketCounts[hash & 1023] != 0 else { return nil }
-        var before = hashes.count
-        while let index = SessionCache.lastIndex(of: hash, in: hashes, before: before) {
-            before = index
-            let matches = keys[index].withUnsafeBytes { $0.count == key.count && $0.hasBytes(key, at: 0) }
-            guard matches else { continue }
-            if entries[index].expiry > now { return index }
-            remove(at: index)
-            return nil
+    private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: UInt64, now: Int64) -> Int32? {
+        var slot = buckets[SessionCache.bucket(hash)]
+        while slot >= 0 {
+            let candidate = slots[Int(slot)]
+            if candidate.hash == hash && candidate.keyCount == key.count {
+                let same = keyBytes.withUnsafeBytes { stored in
+                    key.isEmpty || memcmp(stored.baseAddress! + candidate.keyStart, key.baseAddress!, key.count) == 0
+                }
+                if same {
+                    if candidate.entry.expiry > now { return slot }
+                    remove(slot)
+                    return nil
+                }
+            }
+            slot = candidate.nextInBucket
         }
         return nil
     }
 
-    /// Newest first: a line mostly belongs to a recent connection.
-    private static func lastIndex(of hash: Int, in hashes: [Int], before: Int) -> Int? {
-        hashes.withUnsafeBufferPointer { buffer in
-            var index = before - 1
-            while index >= 0 {
-                if buffer[index] == hash { return index }
-                index -= 1
-            }
-            return nil
+    /// Takes a live slot out of its bucket chain and the age list, and frees it.
+    private mutating func remove(_ slot: Int32) {
+        let removed = slots[Int(slot)]
+        let bucket = SessionCache.bucket(removed.hash)
+        if buckets[bucket] == slot {
+            buckets[bucket] = removed.nextInBucket
+        } else {
+            var previous = buckets[bucket]
+            while slots[Int(previous)].nextInBucket != slot { previous = slots[Int(previous)].nextInBucket }
+            slots[Int(previous)].nextInBucket = removed.nextInBucket
         }
-    }
-
-    private mutating func remove(at index: Int) {
-        bucketCounts[hashes[index] & 1023] -= 1
-        keys.remove(at: index)
-        hashes.remove(at: index)
-        entries.remove(at: index)
+        if removed.older >= 0 { slots[Int(removed.older)].newer = removed.newer } else { oldest = removed.newer }
+        if removed.newer >= 0 { slots[Int(removed.newer)].older = removed.older } else { newest = removed.older }
+        freeSlots.append(slot)
+        count -= 1
     }
 
     /// `Cache.set` of a new key: when full, drop the oldest entries up to and including the
     /// first one that has not expired, then append.
-    private mutating func insert(_ key: [UInt8], hash: Int, _ entry: Entry, now: Int64) {
-        if entries.count >= SessionCache.capacity {
-            while !entries.isEmpty {
-                let expiry = entries[0].expiry
-                remove(at: 0)
+    private mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, _ entry: Entry, now: Int64) {
+        if count >= SessionCache.capacity {
+            while oldest >= 0 {
+                let expiry = slots[Int(oldest)].entry.expiry
+                remove(oldest)
                 if expiry > now { break }
             }
         }
-        bucketCounts[hash & 1023] += 1
-        keys.append(key)
-        hashes.append(hash)
-        entries.append(entry)
+        let slot = freeSlots.removeLast()
+        var filled = slots[Int(slot)]
+        if filled.keyCapacity < key.count {
+            // A new region at the arena's end, with room for longer ids to come.
+            filled.keyCapacity = max(key.count, 2 * filled.keyCapacity, 32)
+            filled.keyStart = keyBytes.count
+            keyBytes.append(contentsOf: repeatElement(0, count: filled.keyCapacity))
+        }
+        if !key.isEmpty {
+            keyBytes.withUnsafeMutableBytes { stored in
+                (stored.baseAddress! + filled.keyStart).copyMemory(from: key.baseAddress!, byteCount: key.count)
+            }
+        }
+        filled.keyCount = key.count
+        filled.entry = entry
+        filled.hash = hash
+        let bucket = SessionCache.bucket(hash)
+        filled.nextInBucket = buckets[bucket]
+        buckets[bucket] = slot
+        filled.older = newest
+        filled.newer = -1
+        if newest >= 0 { slots[Int(newest)].newer = slot } else { oldest = slot }
+        newest = slot
+        slots[Int(slot)] = filled
+        count += 1
     }
 }

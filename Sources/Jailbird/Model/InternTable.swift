@@ -57,11 +57,16 @@ struct AddressTable {
     }
 }
 
-/// Interns strings by their UTF-8 bytes with a fast non-cryptographic hash.
+/// Interns strings by their UTF-8 bytes with a fast non-cryptographic hash. Two texts are the
+/// same entry when their bytes are (Python's `==` on code points, which fail2ban's Python
+/// applies), not merely canonically equivalent as Swift's `String ==` would have them.
 struct StringTable {
     private var slots: [UInt32]  // 0 = empty, else 1 + index into `strings`
     private var hashes: [UInt64]
     private(set) var strings: [String] = []
+    /// The UTF-8 bytes of every string, one after the other; string i ends at `ends[i]`.
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
 
     init(capacity: Int = 256) {
         let size = max(16, capacity.nextPowerOfTwo)
@@ -70,39 +75,55 @@ struct StringTable {
     }
 
     /// Eight bytes at a time, multiply-xorshift mixed (a short-string hash, not a secure one).
-    private static func hash(_ text: String) -> UInt64 {
-        var text = text
-        return text.withUTF8 { bytes in
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-            var index = 0
-            let raw = UnsafeRawBufferPointer(bytes)
-            while index + 8 <= raw.count {
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-                hash ^= hash >> 29
-                index += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < raw.count {
-                tail |= UInt64(raw[index]) << shift
-                shift += 8
-                index += 1
-            }
-            hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
-            return hash ^ (hash >> 31)
+    @inline(__always)
+    private static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+        var index = 0
+        while index + 8 <= raw.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 29
+            index += 8
         }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < raw.count {
+            tail |= UInt64(raw[index]) << shift
+            shift += 8
+            index += 1
+        }
+        hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
+        return hash ^ (hash >> 31)
     }
 
     /// The 1-based id of `text`, adding it when new.
     mutating func intern(_ text: String) -> UInt32 {
-        let hash = Self.hash(text)
+        var utf8 = text
+        return utf8.withUTF8 { intern(UnsafeRawBufferPointer($0)) { text } }
+    }
+
+    /// The 1-based id of the text of `raw` (invalid UTF-8 repaired, as `String(decoding:)` and
+    /// Python's `errors='replace'` do), adding it when new. The String is made only for a new
+    /// text, so a known one costs a hash and a comparison.
+    mutating func intern(bytes raw: UnsafeRawBufferPointer) -> UInt32 {
+        if ByteClass.isASCII(raw) {
+            return intern(raw) { String(decoding: raw, as: UTF8.self) }
+        }
+        return intern(String(decoding: raw, as: UTF8.self))
+    }
+
+    /// The id of the text whose UTF-8 bytes are `raw`; `make` builds its String when it is new.
+    private mutating func intern(_ raw: UnsafeRawBufferPointer, make: () -> String) -> UInt32 {
+        let hash = Self.hash(raw)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while slots[index] != 0 {
-            if hashes[index] == hash && strings[Int(slots[index] - 1)] == text { return slots[index] }
+            let id = slots[index]
+            if hashes[index] == hash && storedBytesEqual(Int(id - 1), raw) { return id }
             index = (index + 1) & mask
         }
-        strings.append(text)
+        strings.append(make())
+        bytes.append(contentsOf: raw)
+        ends.append(bytes.count)
         let id = UInt32(strings.count)
         slots[index] = id
         hashes[index] = hash
@@ -110,17 +131,28 @@ struct StringTable {
         return id
     }
 
+    private func storedBytesEqual(_ offset: Int, _ raw: UnsafeRawBufferPointer) -> Bool {
+        let start = offset == 0 ? 0 : ends[offset - 1]
+        guard ends[offset] - start == raw.count else { return false }
+        return bytes.withUnsafeBytes { stored in
+            UnsafeRawBufferPointer(rebasing: stored[start..<ends[offset]]).hasBytes(raw, at: 0)
+        }
+    }
+
     private mutating func rebuild() {
         let size = slots.count * 2
         slots = [UInt32](repeating: 0, count: size)
         hashes = [UInt64](repeating: 0, count: size)
         let mask = size - 1
-        for (offset, text) in strings.enumerated() {
-            let hash = Self.hash(text)
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while slots[index] != 0 { index = (index + 1) & mask }
-            slots[index] = UInt32(offset + 1)
-            hashes[index] = hash
+        bytes.withUnsafeBytes { stored in
+            for offset in strings.indices {
+                let start = offset == 0 ? 0 : ends[offset - 1]
+                let hash = Self.hash(UnsafeRawBufferPointer(rebasing: stored[start..<ends[offset]]))
+                var index = Int(truncatingIfNeeded: hash) & mask
+                while slots[index] != 0 { index = (index + 1) & mask }
+                slots[index] = UInt32(offset + 1)
+                hashes[index] = hash
+            }
         }
     }
 }
