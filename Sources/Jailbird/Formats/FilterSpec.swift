@@ -73,36 +73,56 @@ public struct FilterSpecError: Error, CustomStringConvertible, Equatable {
 /// `Service`: asterisk, sshd, fail2ban.log (the standard set's order; a `--filter` scan holds
 /// one). Fields rather than an array of enum cases: each per-line call goes straight to its
 /// filter, and sshd's session cache is mutated where it lies instead of being moved out of an
-/// enum payload and back for every line.
+/// enum payload and back for every line. The fields are not optionals either: a call on an
+/// optional field's filter copied the filter (with a retain of each of its arrays) for every
+/// line. Every field holds a filter; `holds` says which of them the set applies.
 struct FilterSet {
-    var asterisk: AsteriskFilter?
-    var sshd: SSHDFilter?
-    var fail2ban: Fail2banLogFilter?
+    var asterisk = AsteriskFilter()
+    var sshd = SSHDFilter()
+    var fail2ban = Fail2banLogFilter()
+    /// Whether the set applies the filter of a service, by `Service.rawValue`.
+    private(set) var holds: (Bool, Bool, Bool) = (false, false, false)
 
     init() {}
 
     /// The standard set's filters of `services`: asterisk, sshd in normal mode, and the reader
     /// of fail2ban.log's records.
     init(standard services: [Service]) {
-        for service in services {
-            switch service {
-            case .asterisk: asterisk = AsteriskFilter()
-            case .sshd: sshd = SSHDFilter(mode: .normal)
-            case .fail2ban: fail2ban = Fail2banLogFilter()
-            }
-        }
+        for service in services { hold(service) }
     }
 
     init(_ spec: FilterSpec) {
         switch spec {
-        case .asterisk: asterisk = AsteriskFilter()
-        case .sshd(let mode): sshd = SSHDFilter(mode: mode)
-        case .recidive(let jailName): fail2ban = Fail2banLogFilter(mode: .recidive(jailName: jailName))
+        case .asterisk: hold(.asterisk)
+        case .sshd(let mode):
+            sshd = SSHDFilter(mode: mode)
+            hold(.sshd)
+        case .recidive(let jailName):
+            fail2ban = Fail2banLogFilter(mode: .recidive(jailName: jailName))
+            hold(.fail2ban)
+        }
+    }
+
+    private mutating func hold(_ service: Service) {
+        switch service {
+        case .asterisk: holds.0 = true
+        case .sshd: holds.1 = true
+        case .fail2ban: holds.2 = true
+        }
+    }
+
+    /// Whether the set applies the filter of `service`.
+    @inline(__always)
+    func holds(_ service: Service) -> Bool {
+        switch service {
+        case .asterisk: return holds.0
+        case .sshd: return holds.1
+        case .fail2ban: return holds.2
         }
     }
 
     /// True when the set holds the asterisk filter and no other.
-    var holdsAsteriskAlone: Bool { asterisk != nil && sshd == nil && fail2ban == nil }
+    var holdsAsteriskAlone: Bool { holds == (true, false, false) }
 
     /// recidive.conf and fail2ban.log use `datepattern = ^{DATE}`: the stamp must open the line.
     static func anchorsDateAtLineStart(_ service: Service) -> Bool { service == .fail2ban }
@@ -110,19 +130,20 @@ struct FilterSet {
     /// Whether the set holds the filter of `service` and its candidate test passes.
     @inline(__always)
     func isCandidate(_ line: UnsafeRawBufferPointer, for service: Service) -> Bool {
+        guard holds(service) else { return false }
         switch service {
-        case .asterisk: return asterisk?.isCandidate(line) ?? false
-        case .sshd: return sshd?.isCandidate(line) ?? false
-        case .fail2ban: return fail2ban?.isCandidate(line) ?? false
+        case .asterisk: return asterisk.isCandidate(line)
+        case .sshd: return sshd.isCandidate(line)
+        case .fail2ban: return fail2ban.isCandidate(line)
         }
     }
 
     /// The match of the filter of `service`, which the set must hold.
     mutating func process(_ line: CandidateLine, for service: Service) -> LineMatch? {
         switch service {
-        case .asterisk: return asterisk!.process(line)
-        case .sshd: return sshd!.process(line)
-        case .fail2ban: return fail2ban!.process(line)
+        case .asterisk: return asterisk.process(line)
+        case .sshd: return sshd.process(line)
+        case .fail2ban: return fail2ban.process(line)
         }
     }
 }
