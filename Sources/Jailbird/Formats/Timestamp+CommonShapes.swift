@@ -198,6 +198,10 @@ struct StampMemo {
     /// 0 while nothing is remembered; otherwise 8...capacity.
     private(set) var keyLength = 0
     private var key: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+    /// Which bits of the key a line must repeat: all but the seconds' two digits when the answer
+    /// may be shifted to another second, all of them otherwise. Kept beside the key (written once
+    /// per answer) so that a lookup compares words without first patching the key's bytes.
+    private var care: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
     private(set) var rangeStart = 0
     private(set) var rangeEnd = 0
     /// Seconds of the stamp: UTC when `zoned`, local otherwise; meaningless unless `valid`.
@@ -210,49 +214,46 @@ struct StampMemo {
     private var secondAt = -1
     private var second = 0
 
-    /// Whether the line starts with the remembered key.
+    /// Whether the line starts with the remembered key, or with the key but for the seconds'
+    /// digits, which hold another valid second; in that case the remembered answer becomes that
+    /// line's, shifted by the difference of the seconds.
     @inline(__always)
-    func matches(_ line: UnsafeRawBufferPointer) -> Bool {
+    mutating func lookUp(_ line: UnsafeRawBufferPointer) -> Bool {
         let n = keyLength
         guard n != 0, line.count >= n, let base = line.baseAddress else { return false }
-        return withUnsafeBytes(of: key) { stored in
-            // Whole words, then one last word that may overlap the one before (n >= 8).
-            var difference: UInt64 = 0
-            var i = 0
-            while i &+ 8 < n {
-                difference |=
-                    base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    ^ stored.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                i &+= 8
+        let same = withUnsafeBytes(of: key) { stored in
+            withUnsafeBytes(of: care) { care in
+                // Whole words, then one last word that may overlap the one before (n >= 8).
+                @inline(__always) func differing(at i: Int) -> UInt64 {
+                    (base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        ^ stored.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                        & care.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                }
+                var difference: UInt64 = 0
+                var i = 0
+                while i &+ 8 < n {
+                    difference |= differing(at: i)
+                    i &+= 8
+                }
+                return difference | differing(at: n &- 8) == 0
             }
-            difference |=
-                base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
-                ^ stored.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
-            return difference == 0
         }
-    }
-
-    /// Whether the line starts with the remembered key but for the seconds' digits, which hold
-    /// another valid second; if so, makes that line's stamp the remembered one (so `matches`
-    /// then holds for it) and returns true.
-    @inline(__always)
-    mutating func shiftToSecond(of line: UnsafeRawBufferPointer) -> Bool {
+        guard same else { return false }
         let at = secondAt
-        guard at >= 0, line.count >= keyLength, let base = line.baseAddress else { return false }
+        guard at >= 0 else { return true }
         let tens = base.load(fromByteOffset: at, as: UInt8.self) &- UInt8(ascii: "0")
         let ones = base.load(fromByteOffset: at &+ 1, as: UInt8.self) &- UInt8(ascii: "0")
         guard tens < 6, ones < 10 else { return false }
-        var shifted = self
-        withUnsafeMutableBytes(of: &shifted.key) { stored in
-            stored[at] = tens &+ UInt8(ascii: "0")
-            stored[at &+ 1] = ones &+ UInt8(ascii: "0")
-        }
-        guard shifted.matches(line) else { return false }
         let newSecond = Int(tens) &* 10 &+ Int(ones)
-        shifted.seconds &+= Int64(newSecond &- second)
-        shifted.second = newSecond
-        self = shifted
+        seconds &+= Int64(newSecond &- second)
+        second = newSecond
         return true
+    }
+
+    /// Whether `lookUp` would take the line, without taking it.
+    func wouldLookUp(_ line: UnsafeRawBufferPointer) -> Bool {
+        var probe = self
+        return probe.lookUp(line)
     }
 
     /// Remembers an answer decided by `line[0..<decidedBy]`; keeps the previous one when that is
@@ -278,5 +279,13 @@ struct StampMemo {
         self.zoned = zoned
         self.secondAt = secondAt.map { $0 &+ 1 < decidedBy && seconds != nil ? $0 : -1 } ?? -1
         self.second = second
+        care = (~0, ~0, ~0, ~0, ~0, ~0)
+        if self.secondAt >= 0 {
+            let at = self.secondAt
+            withUnsafeMutableBytes(of: &care) { care in
+                care[at] = 0
+                care[at &+ 1] = 0
+            }
+        }
     }
 }

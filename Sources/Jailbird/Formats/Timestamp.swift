@@ -109,7 +109,7 @@ public struct TimestampReader {
     /// in the seconds) reuses its answer; every other line runs fail2ban's templates in order.
     /// The answers are the same either way.
     public mutating func locate(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
-        if memo.matches(line) || memo.shiftToSecond(of: line) {
+        if memo.lookUp(line) {
             let range = memo.rangeStart..<memo.rangeEnd
             guard memo.valid else { return (range, nil) }
             return (range, memo.zoned ? memo.seconds : utc(local: memo.seconds))
@@ -120,8 +120,7 @@ public struct TimestampReader {
 
     /// Whether `locate` would answer this line from its memo (for tests).
     func memoMatches(_ line: UnsafeRawBufferPointer) -> Bool {
-        var probe = memo
-        return probe.matches(line) || probe.shiftToSecond(of: line)
+        memo.wouldLookUp(line)
     }
 
     /// The fast path alone: the answer for a common stamp shape, or nil when the line must go to
