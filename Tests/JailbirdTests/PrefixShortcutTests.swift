@@ -44,6 +44,24 @@ import Testing
         " host sshd[12]:",
         "[] host sshd[12]: Failed password for root from 1.2.3.4 port 22 ssh2",
         " host  sshd[12]:   Failed password for root from 1.2.3.4 port 22 ssh2",
+        // Other daemons' tokens, and tokens where a part of the prefix line could still match.
+        " host CRON[1]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host error: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host kernel: [ 1.5] Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host @vserver_x Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host (sshd) Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host [sshd] Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host :  sshd Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host [1]: sshd Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshdx[1]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host [ID 5 a.b] Failed password for root from 1.2.3.4 port 22 ssh2",
+        " <4.6> host CRON[1]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        "[]x CRON[1]: y",
+        "[]  host  x",
+        " host ",
+        " host",
     ]
 
     /// The lines of the fixture logs, as they stand and as the time stamp cut leaves them.

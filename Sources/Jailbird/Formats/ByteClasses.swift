@@ -253,3 +253,36 @@ struct Alternatives: Sequence, IteratorProtocol {
         }
     }
 }
+
+/// A small set of four-byte words (at most 32, none of them 0), in a 64-slot open-addressing
+/// table: whether a text starts with one of a few words takes one load and about one probe.
+struct WordSet {
+    private var slots = [UInt32](repeating: 0, count: 64)
+    private var count = 0
+
+    @inline(__always)
+    private static func slot(_ word: UInt32) -> Int { Int((word &* 0x9E37_79B1) >> 26) }
+
+    mutating func insert(_ word: UInt32) {
+        precondition(word != 0 && count < 32)
+        var index = Self.slot(word)
+        while slots[index] != 0 {
+            if slots[index] == word { return }
+            index = (index + 1) & 63
+        }
+        slots[index] = word
+        count += 1
+    }
+
+    @inline(__always)
+    func contains(_ word: UInt32) -> Bool {
+        slots.withUnsafeBufferPointer { table in
+            var index = Self.slot(word)
+            while table[index] != 0 {
+                if table[index] == word { return true }
+                index = (index + 1) & 63
+            }
+            return false
+        }
+    }
+}

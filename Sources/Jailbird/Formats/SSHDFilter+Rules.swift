@@ -84,31 +84,39 @@ enum SSHDRule: UInt8, CaseIterable {
         }
     }
 
-    /// The bytes the content can start with for this rule to match (its leading literal).
-    var firstBytes: [UInt8] {
+    /// The literal texts a match of the rule starts with (several where the regex opens with a
+    /// choice): the content's first bytes tell which rules can match at all.
+    var leadingLiterals: [StaticString] {
         switch self {
-        case .authenticationFailure: return [UInt8(ascii: "a"), UInt8(ascii: "A")]
-        case .invalidUser: return [UInt8(ascii: "i"), UInt8(ascii: "I")]
-        case .userNotKnown, .notListedInAllowUsers, .listedInDenyUsers, .notInAnyGroup, .groupInDenyGroups,
-            .noGroupInAllowGroups, .accountLocked, .unableToNegotiateWith, .unableToNegotiate:
-            return [UInt8(ascii: "U")]
-        case .failedPublickeyInvalidUser, .failed: return [UInt8(ascii: "F")]
-        case .rootLoginRefused, .authFailDisconnect, .disconnectByUser, .readSocketReset, .noAuthenticationMethods:
-            return [UInt8(ascii: "R")]
-        case .refusedConnect: return [UInt8(ascii: "r")]
-        case .pamAuthenticationFailure: return [UInt8(ascii: "p")]
-        case .maximumAttemptsExceeded: return [UInt8(ascii: "m")]
-        case .changeOfUsername, .tooManyAuthenticationFailures, .disconnectedUserPreauth, .noIdentification:
-            return [UInt8(ascii: "D")]
+        case .authenticationFailure: return ["Authentication ", "authentication "]
+        case .userNotKnown: return ["User not known to the underlying authentication module for "]
+        case .failedPublickeyInvalidUser: return ["Failed publickey for invalid user "]
+        case .failed: return ["Failed "]
+        case .rootLoginRefused: return ["ROOT LOGIN REFUSED FROM "]
+        case .invalidUser: return ["Illegal user ", "illegal user ", "Invalid user ", "invalid user "]
+        case .notListedInAllowUsers, .listedInDenyUsers, .notInAnyGroup, .groupInDenyGroups, .noGroupInAllowGroups,
+            .accountLocked:
+            return ["User "]
+        case .refusedConnect: return ["refused connect from "]
+        case .authFailDisconnect, .disconnectByUser, .noAuthenticationMethods: return ["Received disconnect from "]
+        case .pamAuthenticationFailure: return ["pam_"]
+        case .maximumAttemptsExceeded: return ["maximum authentication attempts exceeded for "]
+        case .changeOfUsername: return ["Disconnecting"]
+        case .tooManyAuthenticationFailures: return ["Disconnecting: Too many authentication failures"]
         case .connectionClosed, .connectionClosedPreauth, .connectionClosedHelper:
-            return [UInt8(ascii: "C"), UInt8(ascii: "D")]
-        case .accepted: return [UInt8(ascii: "A")]
-        case .kexIdentification: return [UInt8(ascii: "k")]
-        case .badProtocolVersion: return [UInt8(ascii: "B")]
-        case .serverLtype: return [UInt8(ascii: "S")]
-        case .bannerInvalidFormat: return [UInt8(ascii: "b")]
-        case .noMatchingFound: return [UInt8(ascii: "n")]
-        case .connectionFrom: return [UInt8(ascii: "C")]
+            return ["Connection closed", "Connection reset", "Disconnected"]
+        case .disconnectedUserPreauth: return ["Disconnected"]
+        case .accepted: return ["Accepted "]
+        case .noIdentification: return ["Did not receive identification string from "]
+        case .kexIdentification: return ["kex_exchange_identification: "]
+        case .badProtocolVersion: return ["Bad protocol version identification '"]
+        case .serverLtype: return ["SSH: Server;Ltype: "]
+        case .readSocketReset: return ["Read from socket failed: Connection reset by peer"]
+        case .bannerInvalidFormat: return ["banner exchange: Connection from "]
+        case .unableToNegotiateWith: return ["Unable to negotiate with "]
+        case .unableToNegotiate: return ["Unable to negotiate a "]
+        case .noMatchingFound: return ["no matching "]
+        case .connectionFrom: return ["Connection from "]
         }
     }
 

@@ -30,6 +30,9 @@ public struct SSHDFilter: LineFilter {
     /// For each byte, the rules (bit i for `rules[i]`) whose content can start with it, so a
     /// line tries only those, still in fail2ban's order.
     private let rulesByFirstByte: [UInt64]
+    /// The first four bytes of every rule's leading literals: a content that starts otherwise
+    /// matches no rule.
+    let contentOpenings: WordSet
     private var sessions = SessionCache()
     /// The user names and host names lines named: the session logic compares their ids, and a
     /// match's Strings come from here.
@@ -41,58 +44,30 @@ public struct SSHDFilter: LineFilter {
         let rules = SSHDRule.list(for: mode)
         precondition(rules.count <= 64, "one bit per rule")
         var masks = [UInt64](repeating: 0, count: 256)
+        var openings = WordSet()
         for (position, rule) in rules.enumerated() {
-            for byte in rule.firstBytes { masks[Int(byte)] |= 1 << UInt64(position) }
+            for literal in rule.leadingLiterals {
+                precondition(literal.utf8CodeUnitCount >= 4, "every leading literal has four bytes")
+                masks[Int(literal.utf8Start[0])] |= 1 << UInt64(position)
+                openings.insert(UnsafeRawPointer(literal.utf8Start).loadUnaligned(as: UInt32.self))
+            }
         }
         self.rules = rules
         self.rulesByFirstByte = masks
+        self.contentOpenings = openings
     }
 
-    /// True if the line contains a word that some sshd rule needs. Every rule's content starts
-    /// with text containing one of `onnect` (`Connection`, `connect`, `disconnect`,
-    /// `Disconnect…`), `uthentication`, `Failed `, `nvalid user `, `User `, `Accepted `,
-    /// `dentification`, `REFUSED`, `llegal user `, `SSH: Server`, `egotiate`, `no matching`.
-    ///
-    /// One pass over the line instead of a search per word: each word contains one of the bytes
-    /// `A F U c g v` (all but `c` rare in logs) at a fixed offset; SIMD compares find where they stand, 64
-    /// bytes a step, and only there are the words that hold them compared.
-    public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard line.count >= 9 else { return false }
-        return line.anyOffset(ofAnyIn: 0x76_67_63_55_46_41, count: 6) { index in  // v g c U F A
-            SSHDFilter.keyword(around: index, anchor: line[index], in: line)
-        }
-    }
-
-    /// Whether a keyword holding the anchor byte at `index` stands there.
-    @inline(__always)
-    private static func keyword(around index: Int, anchor: UInt8, in line: UnsafeRawBufferPointer) -> Bool {
-        switch anchor {
-        case UInt8(ascii: "c"):
-            // `c` is common in log text: the byte after it (t, a or h in these words) settles most.
-            guard index + 1 < line.count else { return false }
-            switch line[index + 1] {
-            case UInt8(ascii: "t"): return line.hasBytes("onnect", at: index - 4)
-            case UInt8(ascii: "a"):
-                return line.hasBytes("uthentication", at: index - 7) || line.hasBytes("dentification", at: index - 7)
-            case UInt8(ascii: "h"): return line.hasBytes("no matching", at: index - 6)
-            default: return false
-            }
-        case UInt8(ascii: "F"):
-            return line.hasBytes("Failed ", at: index) || line.hasBytes("REFUSED", at: index - 2)
-        case UInt8(ascii: "v"):
-            return line.hasBytes("nvalid user ", at: index - 1) || line.hasBytes("SSH: Server", at: index - 8)
-        case UInt8(ascii: "g"):
-            return line.hasBytes("egotiate", at: index - 1) || line.hasBytes("llegal user ", at: index - 3)
-        case UInt8(ascii: "U"):
-            return line.hasBytes("User ", at: index)
-        default:
-            return line.hasBytes("Accepted ", at: index)
-        }
-    }
+    /// Every line is a candidate. The test that tells sshd's lines from the others' is the
+    /// start of `process`, which reads the content (the line without its time stamp): a usual
+    /// syslog line shows at its first tokens where fail2ban's content starts (`syslogPrefix`),
+    /// and four bytes there tell whether any rule can match.
+    public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool { true }
 
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
         let scanner = SSHDScanner(line.content)
-        guard let prefix = scanner.prefix() else { return nil }
+        guard let prefix = scanner.prefix(), prefix.contentStart + 4 <= line.content.count,
+            contentOpenings.contains(line.content.loadUnaligned(fromByteOffset: prefix.contentStart, as: UInt32.self))
+        else { return nil }
         var matched: SSHDRuleHit?
         var candidates = rulesByFirstByte[Int(line.content[prefix.contentStart])]
         while candidates != 0 {
