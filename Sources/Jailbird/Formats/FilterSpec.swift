@@ -121,6 +121,16 @@ struct FilterSet {
         }
     }
 
+    /// The service of the set's one filter, when it holds exactly one.
+    var single: Service? {
+        switch holds {
+        case (true, false, false): return .asterisk
+        case (false, true, false): return .sshd
+        case (false, false, true): return .fail2ban
+        default: return nil
+        }
+    }
+
     /// True when the set holds the asterisk filter and no other.
     var holdsAsteriskAlone: Bool { holds == (true, false, false) }
 

@@ -149,7 +149,7 @@ enum SSHDRule: UInt8, CaseIterable {
 }
 
 /// The groups one failregex match yields.
-struct SSHDRuleHit {
+struct SSHDRuleHit: Equatable {
     var rule: SSHDRule
     var nofail = false
     var forget = false
@@ -159,6 +159,8 @@ struct SSHDRuleHit {
     /// The `alt_user` group (pam's `ruser=`), merged into `user` when that is empty.
     var alternateUser: Range<Int>?
     var host: HostPattern.Capture?
+    /// The host's address when the matcher already read it (an IPv4 capture of `fastMatch`).
+    var address: IPAddress?
 
     init(_ rule: SSHDRule) { self.rule = rule }
 }

@@ -73,10 +73,12 @@ public struct SSHDFilter: LineFilter {
         while candidates != 0 {
             let position = candidates.trailingZeroBitCount
             candidates &= candidates - 1
-            if let hit = scanner.match(rules[position], at: prefix.contentStart) {
-                matched = hit
-                break
+            switch scanner.fastMatch(rules[position], at: prefix.contentStart) {
+            case .hit(let hit): matched = hit
+            case .miss: continue
+            case .unsure: matched = scanner.match(rules[position], at: prefix.contentStart)
             }
+            if matched != nil { break }
         }
         guard let hit = matched else { return nil }
         let now = line.time ?? sessions.lastTime
@@ -156,7 +158,7 @@ struct LineGroups {
         if let capture = hit.host {
             hostKind = capture.kind
             let text = UnsafeRawBufferPointer(rebasing: content[capture.range])
-            if let address = IPAddress(parsing: text) {
+            if let address = hit.address ?? IPAddress(parsing: text) {
                 host = SessionHost(address: address, nameID: 0)
             } else {
                 host = SessionHost(address: IPAddress(high: 0, low: 0), nameID: hostNames.intern(bytes: text))

@@ -327,6 +327,14 @@ struct FileScanner: LineSink {
 
     mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
         noteTime(of: line)
+        if let service = filters.single {
+            // One filter (a --filter scan, an Asterisk log, a fail2ban.log): no loop, one stamp.
+            guard filters.isCandidate(line, for: service) else { return }
+            let stamp =
+                FilterSet.anchorsDateAtLineStart(service) ? lineStartStamps.locate(line) : lineBeginStamps.locate(line)
+            _ = apply(service, to: line, number: number, stamp: stamp)
+            return
+        }
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
         var lineBeginStamp: (range: Range<Int>, time: Int64?)??
         var lineStartStamp: (range: Range<Int>, time: Int64?)??

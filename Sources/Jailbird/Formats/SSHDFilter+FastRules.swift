@@ -1,0 +1,308 @@
+/// The first try of the regex engine, for the sshd rules that match most lines.
+///
+/// A regular expression engine tries the choices of a pattern in a fixed order (greedy longest
+/// first, lazy shortest first, optional parts present first, alternatives left to right) and
+/// keeps the first complete match. So when the first choices lead to a complete match, that is
+/// the match, whatever the later choices would have given. The readers here follow those first
+/// choices in straight-line code and answer `.hit` only then; they answer `.miss` only where a
+/// text every match must hold is absent; in every other case they answer `.unsure` and the rule's
+/// full matcher (`SSHDScanner.match`) decides. Choices they skip are skipped because a text the
+/// skipped branch needs is absent, as each says.
+///
+/// `<HOST>` is read here only as a plain IPv4 address (`plainIPv4`), its first reading; any other
+/// host text is left to the full matcher.
+enum FastRuleAnswer {
+    case hit(SSHDRuleHit)
+    case miss
+    case unsure
+}
+
+extension SSHDScanner {
+    /// The first try of `rule` at `start` (see `FastRuleAnswer`).
+    func fastMatch(_ rule: SSHDRule, at start: Int) -> FastRuleAnswer {
+        switch rule {
+        case .pamAuthenticationFailure: return fastPamAuthenticationFailure(start)
+        case .failed: return fastFailed(start)
+        case .failedPublickeyInvalidUser:
+            return base.hasBytes("Failed publickey for invalid user ", at: start) ? .unsure : .miss
+        case .invalidUser: return fastInvalidUser(start)
+        case .authFailDisconnect:
+            // `:\s*3: .*: Auth fail`: without ": Auth fail" no reading matches.
+            guard base.hasBytes("Received disconnect from ", at: start),
+                base.firstRange(of: ": Auth fail", from: start + 25, rareByteAt: 2) != nil
+            else { return .miss }
+            return .unsure
+        case .disconnectByUser: return fastDisconnectByUser(start)
+        case .rootLoginRefused: return base.hasBytes("ROOT LOGIN REFUSED FROM ", at: start) ? .unsure : .miss
+        case .changeOfUsername:
+            // Every reading holds the literal "Change of username or service not allowed:".
+            guard base.hasBytes("Disconnecting", at: start),
+                base.firstRange(of: "Change of username or service not allowed:", from: start + 13, rareByteAt: 0) != nil
+            else { return .miss }
+            return .unsure
+        case .tooManyAuthenticationFailures:
+            return base.hasBytes("Disconnecting: Too many authentication failures", at: start) ? .unsure : .miss
+        case .connectionClosed: return fastConnectionClosed(start, rule: rule) { suffixToEnd($0) }
+        case .accepted: return fastAccepted(start)
+        case .connectionFrom:
+            guard let after = literal("Connection from ", at: start) else { return .miss }
+            guard let host = plainIPv4(at: after) else { return .unsure }
+            var hit = SSHDRuleHit(.connectionFrom)
+            hit.nofail = true
+            hit.setHost(host, start: after)
+            return .hit(hit)
+        case .maximumAttemptsExceeded: return fastMaximumAttemptsExceeded(start)
+        default: return .unsure
+        }
+    }
+
+    // MARK: - <HOST> and the parts after it
+
+    /// `<HOST>`'s first reading at `start` when the text there is a plain dotted quad: `\[?` finds
+    /// no `[`, the ip4 group (after no `::ffff:`) takes three parts of one to three digits and a
+    /// last one of at most three, greedy (so a fourth digit right after it leaves it to the full
+    /// matcher), and `\]?` finds no `]`. Each part is at most 255, so the text is the address.
+    @inline(__always)
+    func plainIPv4(at start: Int) -> (end: Int, address: IPAddress)? {
+        var index = start
+        var value: UInt32 = 0
+        for part in 0..<4 {
+            var octet: UInt32 = 0
+            let first = index
+            while index < count, index - first < 4 {
+                let digit = base[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                octet = octet &* 10 &+ UInt32(digit)
+                index &+= 1
+            }
+            let digits = index - first
+            guard digits >= 1, digits <= 3, octet <= 255 else { return nil }
+            value = value << 8 | octet
+            if part < 3 {
+                guard index < count, base[index] == UInt8(ascii: ".") else { return nil }
+                index &+= 1
+            }
+        }
+        guard index >= count || base[index] != UInt8(ascii: "]") else { return nil }
+        return (index, IPAddress(ipv4: value))
+    }
+
+    /// The end of `(?: (?:port \d+|on \S+)){0,2}` (`__on_port_opt`) on its first try: each item
+    /// present when it can be, with all its digits or non-spaces.
+    @inline(__always)
+    func portOptionsEnd(_ position: Int) -> Int {
+        var index = position
+        for _ in 0..<2 {
+            if let after = literal(" port ", at: index) {
+                let end = base.skipDigits(from: after)
+                guard end > after else { break }
+                index = end
+            } else if let after = literal(" on ", at: index) {
+                let end = base.skipNonSpaces(from: after)
+                guard end > after else { break }
+                index = end
+            } else {
+                break
+            }
+        }
+        return index
+    }
+
+    /// The end of `(?: ssh\d*)?` on its first try.
+    @inline(__always)
+    func sshVersionEnd(_ position: Int) -> Int {
+        guard let after = literal(" ssh", at: position) else { return position }
+        return base.skipDigits(from: after)
+    }
+
+    // MARK: - Rules
+
+    /// `^pam_[a-z]+\(sshd:auth\):\s+authentication failure;(?:\s+(?:(?:logname|e?uid|tty)=\S*)){0,4}\s+ruser=\S*\s+rhost=<HOST>(?:\s+user=\S*)?%(__suff)s$`
+    /// (groups omitted). Up to the host there is one reading only (each run is followed by a
+    /// text it cannot hold), as the full matcher's comments explain; after it, the user part is
+    /// tried present, then absent.
+    private func fastPamAuthenticationFailure(_ start: Int) -> FastRuleAnswer {
+        guard let nameStart = literal("pam_", at: start) else { return .miss }
+        var index = nameStart
+        while index < count && base[index] &- UInt8(ascii: "a") < 26 { index &+= 1 }
+        guard index > nameStart, let tagEnd = literal("(sshd:auth):", at: index) else { return .miss }
+        let spacesEnd = base.skipSpaces(from: tagEnd)
+        guard spacesEnd > tagEnd, var position = literal("authentication failure;", at: spacesEnd) else {
+            return .miss
+        }
+        for _ in 0..<4 {
+            let keyStart = base.skipSpaces(from: position)
+            guard keyStart > position,
+                let valueStart = literal("logname=", at: keyStart) ?? literal("uid=", at: keyStart)
+                    ?? literal("euid=", at: keyStart) ?? literal("tty=", at: keyStart)
+            else { break }
+            position = base.skipNonSpaces(from: valueStart)
+        }
+        let ruserKey = base.skipSpaces(from: position)
+        guard ruserKey > position, let ruserStart = literal("ruser=", at: ruserKey) else { return .unsure }
+        let ruserEnd = base.skipNonSpaces(from: ruserStart)
+        let rhostKey = base.skipSpaces(from: ruserEnd)
+        guard rhostKey > ruserEnd, let hostStart = literal("rhost=", at: rhostKey) else { return .unsure }
+        guard let host = plainIPv4(at: hostStart) else { return .unsure }
+        var hit = SSHDRuleHit(.pamAuthenticationFailure)
+        hit.nofail = true
+        hit.alternateUser = ruserStart..<ruserEnd
+        hit.setHost(host, start: hostStart)
+        let userKey = base.skipSpaces(from: host.end)
+        if userKey > host.end, let userStart = literal("user=", at: userKey) {
+            let userEnd = base.skipNonSpaces(from: userStart)
+            if suffixToEnd(userEnd) {
+                hit.user = userStart..<userEnd
+                return .hit(hit)
+            }
+        }
+        return suffixToEnd(host.end) ? .hit(hit) : .unsure
+    }
+
+    /// `^Failed <cmnfailed> for (?P<cond_inv>invalid user )?<F-USER>(?P<cond_user>\S+)|(?(cond_inv)(?:(?! from ).)*?|[^:]+)</F-USER> from <HOST>%(__on_port_opt)s(?: ssh\d*)?(?(cond_user): |(?:(?:(?! from ).)*)$)`.
+    /// The method token is fixed (see `failed`); `invalid user ` is tried present first. The
+    /// token user (`cond_user`) needs `: ` somewhere after its ` from `: without one that branch
+    /// has no match. Then an invalid user's lazy text ends at the first ` from `, and a valid
+    /// user's greedy `[^:]+` at the last ` from ` before the first `:`. The first ` from ` is
+    /// taken; the end (`(?:(?! from ).)*$`) holds only where no ` from ` follows, so then it was
+    /// the only one.
+    private func fastFailed(_ start: Int) -> FastRuleAnswer {
+        guard let methodStart = literal("Failed ", at: start) else { return .miss }
+        let methodEnd = base.skipNonSpaces(from: methodStart)
+        guard methodEnd > methodStart, var userStart = literal(" for ", at: methodEnd) else { return .miss }
+        let invalid: Bool
+        if let after = literal("invalid user ", at: userStart) {
+            userStart = after
+            invalid = true
+        } else {
+            invalid = false
+        }
+        let tokenEnd = base.skipNonSpaces(from: userStart)
+        guard let userEnd = base.firstRange(of: " from ", from: userStart, rareByteAt: 1) else { return .unsure }
+        // The token branch: a token right before " from " and ": " after it could match.
+        if tokenEnd == userEnd, base.firstRange(of: ": ", from: userEnd + 6, rareByteAt: 0) != nil { return .unsure }
+        // [^:]+ stops at the first ':'. (The greedy user wants the last " from " before it: the
+        // check of the end below finds no other.)
+        if !invalid, let colon = base.firstIndex(of: UInt8(ascii: ":"), from: userStart), colon < userEnd {
+            return .unsure
+        }
+        guard userEnd > userStart || invalid, let host = plainIPv4(at: userEnd + 6) else { return .unsure }
+        let restStart = sshVersionEnd(portOptionsEnd(host.end))
+        guard noFromToEnd(restStart) else { return .unsure }
+        var hit = SSHDRuleHit(.failed)
+        hit.nofail = methodEnd - methodStart == 9 && base.hasBytes("publickey", at: methodStart)
+        hit.user = userStart..<userEnd
+        hit.setHost(host, start: userEnd + 6)
+        return .hit(hit)
+    }
+
+    /// `^[iI](?:llegal|nvalid) user <F-USER>.*?</F-USER> from <HOST>%(__suff)s$`: the lazy user
+    /// ends at the first ` from `.
+    private func fastInvalidUser(_ start: Int) -> FastRuleAnswer {
+        let first = byte(start)
+        guard first == UInt8(ascii: "i") || first == UInt8(ascii: "I"),
+            let userStart = literal("llegal user ", at: start + 1) ?? literal("nvalid user ", at: start + 1)
+        else { return .miss }
+        guard let userEnd = base.firstRange(of: " from ", from: userStart, rareByteAt: 1) else { return .miss }
+        guard let host = plainIPv4(at: userEnd + 6), suffixToEnd(host.end) else { return .unsure }
+        var hit = SSHDRuleHit(.invalidUser)
+        hit.user = userStart..<userEnd
+        hit.setHost(host, start: userEnd + 6)
+        return .hit(hit)
+    }
+
+    /// `^<F-NOFAIL>Received <F-MLFFORGET>disconnect</F-MLFFORGET></F-NOFAIL> from <HOST>%(__on_port_opt)s:\s*11:`
+    private func fastDisconnectByUser(_ start: Int) -> FastRuleAnswer {
+        guard let after = literal("Received disconnect from ", at: start),
+            base.firstRange(of: "11:", from: after, rareByteAt: 2) != nil
+        else { return .miss }
+        guard let host = plainIPv4(at: after) else { return .unsure }
+        let colon = portOptionsEnd(host.end)
+        guard byte(colon) == UInt8(ascii: ":"), base.hasBytes("11:", at: base.skipSpaces(from: colon + 1)) else {
+            return .unsure
+        }
+        var hit = SSHDRuleHit(.disconnectByUser)
+        hit.nofail = true
+        hit.forget = true
+        hit.setHost(host, start: after)
+        return .hit(hit)
+    }
+
+    /// `^(Connection (?:closed|reset)|Disconnected) (?:by|from)%(__authng_user)s <HOST>` + `rest`,
+    /// `__authng_user = (?: (?:invalid|authenticating) user <F-USER>\S+|.*?</F-USER>)?`: the
+    /// user part present (with the token user) when its words are there, else absent.
+    @inline(__always)
+    private func fastConnectionClosed(_ start: Int, rule: SSHDRule, _ rest: (Int) -> Bool) -> FastRuleAnswer {
+        var index: Int
+        if let after = literal("Connection ", at: start) {
+            guard let word = literal("closed", at: after) ?? literal("reset", at: after) else { return .miss }
+            index = word
+        } else if let after = literal("Disconnected", at: start) {
+            index = after
+        } else {
+            return .miss
+        }
+        guard let preposition = literal(" by", at: index) ?? literal(" from", at: index) else { return .miss }
+        var hit = SSHDRuleHit(rule)
+        hit.nofail = rule != .connectionClosedPreauth
+        hit.forget = true
+        var hostStart = preposition + 1
+        if let word = literal(" invalid", at: preposition) ?? literal(" authenticating", at: preposition),
+            let userStart = literal(" user ", at: word)
+        {
+            let userEnd = base.skipNonSpaces(from: userStart)
+            guard userEnd > userStart, byte(userEnd) == 0x20 else { return .unsure }
+            hit.user = userStart..<userEnd
+            hostStart = userEnd + 1
+        } else {
+            guard byte(preposition) == 0x20 else { return .miss }
+        }
+        guard let host = plainIPv4(at: hostStart), rest(host.end) else { return .unsure }
+        hit.setHost(host, start: hostStart)
+        return .hit(hit)
+    }
+
+    /// `^Accepted \w+ for <F-USER>\S+</F-USER> from <HOST>(?:\s|$)`
+    private func fastAccepted(_ start: Int) -> FastRuleAnswer {
+        guard let methodStart = literal("Accepted ", at: start) else { return .miss }
+        let methodEnd = base.skipWordCharacters(from: methodStart)
+        guard methodEnd > methodStart, let userStart = literal(" for ", at: methodEnd) else { return .miss }
+        let userEnd = base.skipNonSpaces(from: userStart)
+        guard userEnd > userStart, let hostStart = literal(" from ", at: userEnd) else { return .miss }
+        guard let host = plainIPv4(at: hostStart), host.end == count || ByteClass.isSpace(base[host.end]) else {
+            return .unsure
+        }
+        var hit = SSHDRuleHit(.accepted)
+        hit.forget = true
+        hit.gained = true
+        hit.user = userStart..<userEnd
+        hit.setHost(host, start: hostStart)
+        return .hit(hit)
+    }
+
+    /// `^maximum authentication attempts exceeded for <F-USER>.*</F-USER> from <HOST>%(__on_port_opt)s(?: ssh\d*)?%(__suff)s$`:
+    /// the greedy user ends at the last ` from ` where the rest matches. The first is taken: the
+    /// rest, which holds no ` from `, matches only when no other follows.
+    private func fastMaximumAttemptsExceeded(_ start: Int) -> FastRuleAnswer {
+        guard let userStart = literal("maximum authentication attempts exceeded for ", at: start) else {
+            return .miss
+        }
+        guard let userEnd = base.firstRange(of: " from ", from: userStart, rareByteAt: 1) else { return .miss }
+        guard let host = plainIPv4(at: userEnd + 6), suffixToEnd(sshVersionEnd(portOptionsEnd(host.end))) else {
+            return .unsure
+        }
+        var hit = SSHDRuleHit(.maximumAttemptsExceeded)
+        hit.user = userStart..<userEnd
+        hit.setHost(host, start: userEnd + 6)
+        return .hit(hit)
+    }
+}
+
+extension SSHDRuleHit {
+    /// The host of a plain IPv4 reading that starts at `start`, with its address already read.
+    @inline(__always)
+    mutating func setHost(_ host: (end: Int, address: IPAddress), start: Int) {
+        self.host = .ipv4(start..<host.end)
+        address = host.address
+    }
+}

@@ -1,0 +1,110 @@
+import Testing
+
+@testable import Jailbird
+
+/// The first-try readers of the sshd rules (`SSHDScanner.fastMatch`) against the rules' full
+/// matchers: a `.hit` must be the full matcher's match, groups and host alike (and the address
+/// read on the way that host's text), and a `.miss` a line the full matcher does not match.
+/// Lines: the fixtures' lines and their stamp-cut forms, lines built to trip each reader
+/// (attacker text holding ` from `, `: `, ports and hosts; hosts that are no plain dotted
+/// quad), and random mutations anywhere in them.
+@Suite struct FastRuleTests {
+    static let built: [String] = {
+        let users = ["root", "a from 6.6.6.6", "x: y", "", "b:", "from", " from 7.7.7.7 port 1 ssh2", "c\td", "ü"]
+        let hosts = ["192.0.2.1", "10.0.0.255", "1.2.3.4567", "1.2.3.256", "999.1.1.1", "[1.2.3.4]", "1.2.3.4]",
+                     "::ffff:1.2.3.4", "2001:db8::1", "host.example", "1.2.3", "01.002.3.4"]
+        let tails = ["", " port 22", " port 22 ssh2", " port 22 ssh2: RSA x", " port 22 on eth0 ssh2", " port 22 port 3",
+                     " port 22 [preauth]", " ssh2", " port 22 ssh2 from 8.8.8.8", " port x", "  ", "\t", ":11: Bye",
+                     " port 5511:11: x", ":  11: y", " port 1:3: a: Auth fail", " port 2:14: No supported authentication methods available"]
+        var lines: [String] = []
+        for host in hosts {
+            for tail in tails {
+                for user in users {
+                    lines.append("Failed password for \(user) from \(host)\(tail)")
+                    lines.append("Failed password for invalid user \(user) from \(host)\(tail)")
+                    lines.append("Failed publickey for \(user) from \(host)\(tail)")
+                    lines.append("Invalid user \(user) from \(host)\(tail)")
+                    lines.append("maximum authentication attempts exceeded for \(user) from \(host)\(tail)")
+                    lines.append("Accepted password for \(user) from \(host)\(tail)")
+                    lines.append("Connection closed by invalid user \(user) \(host)\(tail)")
+                    lines.append("Disconnected from authenticating user \(user) \(host)\(tail)")
+                    lines.append("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser=\(user) rhost=\(host)\(tail)")
+                    lines.append("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=\(host)  user=\(user)\(tail)")
+                }
+                lines.append("Received disconnect from \(host)\(tail)")
+                lines.append("Connection closed by \(host)\(tail)")
+                lines.append("Connection reset by \(host)\(tail)")
+                lines.append("Disconnected from \(host)\(tail)")
+                lines.append("Connection from \(host)\(tail)")
+            }
+        }
+        return lines.map { " host sshd[1]: " + $0 }
+    }()
+
+    static let interesting = Array(" :[]0123456789.fSmporth\t".utf8)
+    static let pieces = [" from ", ": ", " port 22", " ssh2", " [preauth]", " user=", "11:", "1.2.3.4", " "].map { Array($0.utf8) }
+
+    /// The input and random mutations of it anywhere: bytes changed, inserted, removed, and
+    /// pieces of the rules' texts inserted.
+    static func forEachVariant(of input: [UInt8], _ generator: inout SeededGenerator, _ body: (UnsafeRawBufferPointer) -> Void) {
+        input.withUnsafeBytes(body)
+        guard !input.isEmpty else { return }
+        for _ in 0..<4 {
+            var variant = input
+            for _ in 0..<Int.random(in: 1...2, using: &generator) where !variant.isEmpty {
+                let position = Int.random(in: 0..<variant.count, using: &generator)
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: variant[position] = interesting.randomElement(using: &generator)!
+                case 1: variant.insert(interesting.randomElement(using: &generator)!, at: position)
+                case 2: variant.remove(at: position)
+                default: variant.insert(contentsOf: pieces.randomElement(using: &generator)!, at: position)
+                }
+            }
+            variant.withUnsafeBytes(body)
+        }
+    }
+
+    @Test func firstTriesAgreeWithTheFullMatchers() throws {
+        var generator = SeededGenerator(seed: 5)
+        let rules = SSHDRule.allCases
+        var hits = [Int](repeating: 0, count: rules.count)
+        var misses = 0
+        var disagreements = 0
+        let inputs = try PrefixShortcutTests.inputs() + Self.built.map { Array($0.utf8) }
+        for input in inputs {
+            Self.forEachVariant(of: input, &generator) { text in
+                let scanner = SSHDScanner(text)
+                guard let start = scanner.prefix()?.contentStart else { return }
+                for (index, rule) in rules.enumerated() {
+                    let full = scanner.match(rule, at: start)
+                    switch scanner.fastMatch(rule, at: start) {
+                    case .hit(var hit):
+                        hits[index] += 1
+                        let address = hit.address
+                        hit.address = nil
+                        let sameAddress = hit.host.map { IPAddress(parsing: UnsafeRawBufferPointer(rebasing: text[$0.range])) == address } ?? false
+                        if hit != full || !sameAddress {
+                            disagreements += 1
+                            if disagreements < 10 {
+                                Issue.record("\(rule): \(hit) vs \(String(describing: full)) in \(String(decoding: text, as: UTF8.self))")
+                            }
+                        }
+                    case .miss:
+                        misses += 1
+                        if full != nil {
+                            disagreements += 1
+                            if disagreements < 10 { Issue.record("\(rule) missed \(String(decoding: text, as: UTF8.self))") }
+                        }
+                    case .unsure: break
+                    }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+        for rule in [SSHDRule.pamAuthenticationFailure, .failed, .invalidUser, .disconnectByUser, .connectionClosed,
+                     .accepted, .connectionFrom, .maximumAttemptsExceeded] {
+            #expect(hits[rules.firstIndex(of: rule)!] > 100, "\(rule)")
+        }
+        #expect(misses > 10_000)
+    }
+}
