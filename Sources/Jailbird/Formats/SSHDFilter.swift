@@ -213,10 +213,9 @@ struct SessionCache {
     static let capacity = 100
     static let lifetime: Int64 = 300
 
-    /// One slot of the pool: an entry, its connection id's hash and place in the arena, and its
-    /// links (slot numbers, -1 for none) in the age list and in its bucket's chain.
+    /// One slot of the pool, beside its entry: its connection id's hash and place in the arena,
+    /// and its links (slot numbers, -1 for none) in the age list and in its bucket's chain.
     private struct Slot {
-        var entry = Entry()
         var hash: UInt64 = 0
         var keyStart = 0
         var keyCount = 0
@@ -227,6 +226,7 @@ struct SessionCache {
     }
 
     /// `capacity` live entries at most: `insert` makes room before it adds one.
+    private var entries = [Entry](repeating: Entry(), count: SessionCache.capacity)
     private var slots = [Slot](repeating: Slot(), count: SessionCache.capacity)
     private var keyBytes: [UInt8] = []
     private var buckets = [Int32](repeating: -1, count: 256)
@@ -240,7 +240,7 @@ struct SessionCache {
     mutating func merge(key: UnsafeRawBufferPointer, line: LineGroups, now: Int64) -> MergeOutcome {
         let hash = SessionCache.hash(key)
         if let found = lookup(key, hash: hash, now: now) {
-            let outcome = SessionCache.update(&slots[Int(found)].entry, with: line)
+            let outcome = SessionCache.update(&entries[Int(found)], with: line)
             if line.forget { remove(found) }
             return outcome
         }
@@ -322,35 +322,37 @@ struct SessionCache {
     private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: UInt64, now: Int64) -> Int32? {
         var slot = buckets[SessionCache.bucket(hash)]
         while slot >= 0 {
-            let candidate = slots[Int(slot)]
-            if candidate.hash == hash && candidate.keyCount == key.count {
+            let index = Int(slot)
+            if slots[index].hash == hash && slots[index].keyCount == key.count {
+                let start = slots[index].keyStart
                 let same = keyBytes.withUnsafeBytes { stored in
-                    key.isEmpty || memcmp(stored.baseAddress! + candidate.keyStart, key.baseAddress!, key.count) == 0
+                    key.isEmpty || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
                 }
                 if same {
-                    if candidate.entry.expiry > now { return slot }
+                    if entries[index].expiry > now { return slot }
                     remove(slot)
                     return nil
                 }
             }
-            slot = candidate.nextInBucket
+            slot = slots[index].nextInBucket
         }
         return nil
     }
 
     /// Takes a live slot out of its bucket chain and the age list, and frees it.
     private mutating func remove(_ slot: Int32) {
-        let removed = slots[Int(slot)]
-        let bucket = SessionCache.bucket(removed.hash)
+        let index = Int(slot)
+        let (older, newer, next) = (slots[index].older, slots[index].newer, slots[index].nextInBucket)
+        let bucket = SessionCache.bucket(slots[index].hash)
         if buckets[bucket] == slot {
-            buckets[bucket] = removed.nextInBucket
+            buckets[bucket] = next
         } else {
             var previous = buckets[bucket]
             while slots[Int(previous)].nextInBucket != slot { previous = slots[Int(previous)].nextInBucket }
-            slots[Int(previous)].nextInBucket = removed.nextInBucket
+            slots[Int(previous)].nextInBucket = next
         }
-        if removed.older >= 0 { slots[Int(removed.older)].newer = removed.newer } else { oldest = removed.newer }
-        if removed.newer >= 0 { slots[Int(removed.newer)].older = removed.older } else { newest = removed.older }
+        if older >= 0 { slots[Int(older)].newer = newer } else { oldest = newer }
+        if newer >= 0 { slots[Int(newer)].older = older } else { newest = older }
         freeSlots.append(slot)
         count -= 1
     }
@@ -360,35 +362,36 @@ struct SessionCache {
     private mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, _ entry: Entry, now: Int64) {
         if count >= SessionCache.capacity {
             while oldest >= 0 {
-                let expiry = slots[Int(oldest)].entry.expiry
+                let expiry = entries[Int(oldest)].expiry
                 remove(oldest)
                 if expiry > now { break }
             }
         }
         let slot = freeSlots.removeLast()
-        var filled = slots[Int(slot)]
-        if filled.keyCapacity < key.count {
+        let index = Int(slot)
+        if slots[index].keyCapacity < key.count {
             // A new region at the arena's end, with room for longer ids to come.
-            filled.keyCapacity = max(key.count, 2 * filled.keyCapacity, 32)
-            filled.keyStart = keyBytes.count
-            keyBytes.append(contentsOf: repeatElement(0, count: filled.keyCapacity))
+            let capacity = max(key.count, 2 * slots[index].keyCapacity, 32)
+            slots[index].keyCapacity = capacity
+            slots[index].keyStart = keyBytes.count
+            keyBytes.append(contentsOf: repeatElement(0, count: capacity))
         }
         if !key.isEmpty {
+            let start = slots[index].keyStart
             keyBytes.withUnsafeMutableBytes { stored in
-                (stored.baseAddress! + filled.keyStart).copyMemory(from: key.baseAddress!, byteCount: key.count)
+                (stored.baseAddress! + start).copyMemory(from: key.baseAddress!, byteCount: key.count)
             }
         }
-        filled.keyCount = key.count
-        filled.entry = entry
-        filled.hash = hash
+        entries[index] = entry
         let bucket = SessionCache.bucket(hash)
-        filled.nextInBucket = buckets[bucket]
+        slots[index].keyCount = key.count
+        slots[index].hash = hash
+        slots[index].nextInBucket = buckets[bucket]
         buckets[bucket] = slot
-        filled.older = newest
-        filled.newer = -1
+        slots[index].older = newest
+        slots[index].newer = -1
         if newest >= 0 { slots[Int(newest)].newer = slot } else { oldest = slot }
         newest = slot
-        slots[Int(slot)] = filled
         count += 1
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Open-addressing hash tables for interning on the per-event path. Swift's `Dictionary` hashes
 /// with SipHash (seeded, DoS-resistant, ~20 ns a key); these use a multiplicative / FNV-style
 /// hash (a few ns). They are keyed by data that an attacker controls only in content, not in
@@ -102,26 +108,47 @@ struct StringTable {
     }
 
     /// The 1-based id of the text of `raw` (invalid UTF-8 repaired, as `String(decoding:)` and
-    /// Python's `errors='replace'` do), adding it when new. The String is made only for a new
-    /// text, so a known one costs a hash and a comparison.
+    /// Python's `errors='replace'` do), adding it when new. A known text costs a hash and a
+    /// comparison: stored texts are valid UTF-8, so bytes equal to one of them are its text.
+    /// Only bytes that match none are checked, and repaired when they need it.
     mutating func intern(bytes raw: UnsafeRawBufferPointer) -> UInt32 {
-        if ByteClass.isASCII(raw) {
-            return intern(raw) { String(decoding: raw, as: UTF8.self) }
-        }
-        return intern(String(decoding: raw, as: UTF8.self))
+        let hash = Self.hash(raw)
+        if let id = find(raw, hash: hash) { return id }
+        let text = String(decoding: raw, as: UTF8.self)
+        if ByteClass.isASCII(raw) { return insert(text, raw, hash: hash) }
+        return intern(text)
     }
 
     /// The id of the text whose UTF-8 bytes are `raw`; `make` builds its String when it is new.
     private mutating func intern(_ raw: UnsafeRawBufferPointer, make: () -> String) -> UInt32 {
         let hash = Self.hash(raw)
+        if let id = find(raw, hash: hash) { return id }
+        return insert(make(), raw, hash: hash)
+    }
+
+    /// The id of the stored text with these bytes.
+    @inline(__always)
+    private func find(_ raw: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
-        while slots[index] != 0 {
-            let id = slots[index]
-            if hashes[index] == hash && storedBytesEqual(Int(id - 1), raw) { return id }
-            index = (index + 1) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            hashes.withUnsafeBufferPointer { hashes in
+                while slots[index] != 0 {
+                    let id = slots[index]
+                    if hashes[index] == hash && storedBytesEqual(Int(id - 1), raw) { return id }
+                    index = (index + 1) & mask
+                }
+                return nil
+            }
         }
-        strings.append(make())
+    }
+
+    /// Adds a text that `find` did not find (its bytes `raw`, their hash `hash`).
+    private mutating func insert(_ text: String, _ raw: UnsafeRawBufferPointer, hash: UInt64) -> UInt32 {
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while slots[index] != 0 { index = (index + 1) & mask }
+        strings.append(text)
         bytes.append(contentsOf: raw)
         ends.append(bytes.count)
         let id = UInt32(strings.count)
@@ -131,12 +158,11 @@ struct StringTable {
         return id
     }
 
+    @inline(__always)
     private func storedBytesEqual(_ offset: Int, _ raw: UnsafeRawBufferPointer) -> Bool {
         let start = offset == 0 ? 0 : ends[offset - 1]
         guard ends[offset] - start == raw.count else { return false }
-        return bytes.withUnsafeBytes { stored in
-            UnsafeRawBufferPointer(rebasing: stored[start..<ends[offset]]).hasBytes(raw, at: 0)
-        }
+        return raw.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress! + start, raw.baseAddress!, raw.count) == 0 }
     }
 
     private mutating func rebuild() {
