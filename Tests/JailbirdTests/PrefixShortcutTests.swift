@@ -129,4 +129,22 @@ import Testing
         }
         #expect(shortcutsTaken > 1_000)
     }
+
+    /// The remembered host prefix gives the daemon token's start that reading the line gives,
+    /// for every line after the one it remembers (the same host or another, their mutations).
+    @Test func hostPrefixMemoEqualsReadingTheLine() throws {
+        var memo = HostPrefixMemo()
+        var answered = 0
+        for input in try Self.inputs() {
+            Self.forEachVariant(of: input) { text in
+                let read = SSHDScanner(text).daemonTokenStart()
+                if let remembered = memo.daemonTokenStart(in: text) {
+                    answered += 1
+                    #expect(remembered == read, "\(String(decoding: text, as: UTF8.self))")
+                }
+                if let read { memo.remember(text, daemon: read) }
+            }
+        }
+        #expect(answered > 1_000)
+    }
 }

@@ -45,19 +45,46 @@ extension SSHDScanner {
     /// `__pref` then leaves content, so that reading stands. Returns nil for any other shape
     /// (the full search decides).
     func syslogPrefix() -> SSHDPrefix? {
-        let hostStart = base.skipSpaces(from: base.hasBytes("[]", at: 0) ? 2 : 0)
-        guard hostStart < count, base[hostStart] != UInt8(ascii: "<") else { return nil }
-        let hostEnd = base.skipNonSpaces(from: hostStart)
-        let daemon = base.skipSpaces(from: hostEnd)
-        guard daemon > hostEnd, daemon < count else { return nil }
+        guard let daemon = daemonTokenStart() else { return nil }
+        return syslogPrefix(daemonAt: daemon)
+    }
+
+    /// The start of the second token, the daemon's, when the line opens the usual way: `[]`
+    /// or not, spaces, a host token not starting with `<`, spaces.
+    func daemonTokenStart() -> Int? {
+        // On the bytes through a pointer, with wrapping arithmetic: this runs for every line.
+        guard let start = base.baseAddress else { return nil }
+        let p = start.assumingMemoryBound(to: UInt8.self)
+        let n = count
+        var i = n >= 2 && p[0] == UInt8(ascii: "[") && p[1] == UInt8(ascii: "]") ? 2 : 0
+        while i < n && ByteClass.isSpace(p[i]) { i &+= 1 }
+        guard i < n, p[i] != UInt8(ascii: "<") else { return nil }
+        while i < n && !ByteClass.isSpace(p[i]) { i &+= 1 }
+        let spacesStart = i
+        while i < n && ByteClass.isSpace(p[i]) { i &+= 1 }
+        guard i > spacesStart, i < n else { return nil }
+        return i
+    }
+
+    /// The rest of `syslogPrefix()` from the daemon's token at `daemon`.
+    func syslogPrefix(daemonAt daemon: Int) -> SSHDPrefix? {
+        guard let start = base.baseAddress else { return nil }
+        let p = start.assumingMemoryBound(to: UInt8.self)
+        let n = count
         if base.hasBytes("sshd[", at: daemon) {
-            let pidEnd = base.skipDigits(from: daemon + 5)
-            guard pidEnd > daemon + 5, base.hasBytes("]:", at: pidEnd) else { return nil }
-            let mlfidEnd = base.skipSpaces(from: pidEnd + 2)
-            guard mlfidEnd > pidEnd + 2, !base.hasBytes("[ID ", at: mlfidEnd) else { return nil }
+            var pidEnd = daemon &+ 5
+            while pidEnd < n && p[pidEnd] &- UInt8(ascii: "0") < 10 { pidEnd &+= 1 }
+            guard pidEnd > daemon &+ 5, pidEnd &+ 2 < n, p[pidEnd] == UInt8(ascii: "]"),
+                p[pidEnd &+ 1] == UInt8(ascii: ":"), ByteClass.isSpace(p[pidEnd &+ 2])
+            else { return nil }
+            var mlfidEnd = pidEnd &+ 3
+            while mlfidEnd < n && ByteClass.isSpace(p[mlfidEnd]) { mlfidEnd &+= 1 }
+            guard mlfidEnd >= n || p[mlfidEnd] != UInt8(ascii: "[") || !base.hasBytes("[ID ", at: mlfidEnd) else {
+                return nil
+            }
             return afterPref(mlfidEnd)
         }
-        let first = base[daemon]
+        let first = p[daemon]
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "(") || first == UInt8(ascii: ":")
             || base.hasBytes("sshd", at: daemon) || base.hasBytes("kernel:", at: daemon)
             || base.hasBytes("@vserver_", at: daemon)
@@ -69,13 +96,48 @@ extension SSHDScanner {
 
     /// `(?:(?:error|fatal): (?:PAM: )?)?` at `mlfidEnd`, each part taken when present first,
     /// then `.+$` (a non-empty content).
+    @inline(__always)
     private func afterPref(_ mlfidEnd: Int) -> SSHDPrefix? {
-        if let after = literal("error: ", at: mlfidEnd) ?? literal("fatal: ", at: mlfidEnd) {
+        let first = byte(mlfidEnd)
+        if first == UInt8(ascii: "e") || first == UInt8(ascii: "f"),
+            let after = literal("error: ", at: mlfidEnd) ?? literal("fatal: ", at: mlfidEnd)
+        {
             if let afterPAM = literal("PAM: ", at: after), afterPAM < count {
                 return SSHDPrefix(mlfidEnd: mlfidEnd, contentStart: afterPAM)
             }
             if after < count { return SSHDPrefix(mlfidEnd: mlfidEnd, contentStart: after) }
         }
         return mlfidEnd < count ? SSHDPrefix(mlfidEnd: mlfidEnd, contentStart: mlfidEnd) : nil
+    }
+}
+
+/// The bytes before the daemon's token on the last usual line (its host token and spaces), when
+/// they fit in sixteen: consecutive lines of a log share them. `daemonTokenStart` reads nothing
+/// but those bytes and the token's first, so a line that starts with them and has no space right
+/// after them has its daemon's token there.
+struct HostPrefixMemo {
+    private var key: (UInt64, UInt64) = (0, 0)
+    private var care: (UInt64, UInt64) = (0, 0)
+    private var length = 0
+
+    /// Where the daemon's token starts, when the line starts with the remembered bytes.
+    @inline(__always)
+    func daemonTokenStart(in line: UnsafeRawBufferPointer) -> Int? {
+        guard length != 0, line.count >= 16, line.count > length else { return nil }
+        let first = line.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        let second = line.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        guard (first ^ key.0) & care.0 | (second ^ key.1) & care.1 == 0, !ByteClass.isSpace(line[length]) else {
+            return nil
+        }
+        return length
+    }
+
+    /// Remembers the bytes before `daemon`, the daemon token's start that `daemonTokenStart` found.
+    mutating func remember(_ line: UnsafeRawBufferPointer, daemon: Int) {
+        guard daemon <= 16, line.count >= 16 else { return }
+        key = (line.loadUnaligned(fromByteOffset: 0, as: UInt64.self), line.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let bits = daemon * 8
+        care = (bits >= 64 ? ~0 : (1 << UInt64(bits)) - 1, bits <= 64 ? 0 : (bits >= 128 ? ~0 : (1 << UInt64(bits - 64)) - 1))
+        length = daemon
     }
 }

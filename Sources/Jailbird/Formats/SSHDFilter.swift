@@ -34,6 +34,7 @@ public struct SSHDFilter: LineFilter {
     /// matches no rule.
     let contentOpenings: WordSet
     private var sessions = SessionCache()
+    private var hostPrefix = HostPrefixMemo()
     /// The user names and host names lines named: the session logic compares their ids, and a
     /// match's Strings come from here.
     private var users = StringTable()
@@ -65,7 +66,16 @@ public struct SSHDFilter: LineFilter {
 
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
         let scanner = SSHDScanner(line.content)
-        guard let prefix = scanner.prefix(), prefix.contentStart + 4 <= line.content.count,
+        let prefix: SSHDPrefix?
+        if let daemon = hostPrefix.daemonTokenStart(in: line.content) {
+            prefix = scanner.syslogPrefix(daemonAt: daemon) ?? scanner.prefixBySearch()
+        } else if let daemon = scanner.daemonTokenStart() {
+            hostPrefix.remember(line.content, daemon: daemon)
+            prefix = scanner.syslogPrefix(daemonAt: daemon) ?? scanner.prefixBySearch()
+        } else {
+            prefix = scanner.prefixBySearch()
+        }
+        guard let prefix, prefix.contentStart + 4 <= line.content.count,
             contentOpenings.contains(line.content.loadUnaligned(fromByteOffset: prefix.contentStart, as: UInt32.self))
         else { return nil }
         var matched: SSHDRuleHit?
