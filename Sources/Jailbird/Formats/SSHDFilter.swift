@@ -64,6 +64,25 @@ public struct SSHDFilter: LineFilter {
     /// and four bytes there tell whether any rule can match.
     public func isCandidate(_ line: UnsafeRawBufferPointer) -> Bool { true }
 
+    /// Whether `process` would give no match for this content, told from its first tokens
+    /// alone: a usual line (its host as the last one's, `HostPrefixMemo`) of a daemon whose
+    /// token starts no part of the prefix line (`syslogPrefix(daemonAt:)`), no `__pref` and
+    /// opens no rule. False means nothing: `process` decides.
+    @inline(__always)
+    public func dismisses(_ content: UnsafeRawBufferPointer) -> Bool {
+        guard let daemon = hostPrefix.daemonTokenStart(in: content), daemon + 4 <= content.count else { return false }
+        let word = content.loadUnaligned(fromByteOffset: daemon, as: UInt32.self)
+        @inline(__always) func wordOf(_ text: StaticString) -> UInt32 {
+            UnsafeRawPointer(text.utf8Start).loadUnaligned(as: UInt32.self)
+        }
+        switch UInt8(truncatingIfNeeded: word) {
+        case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: ":"), UInt8(ascii: "k"), UInt8(ascii: "@"): return false
+        default: break
+        }
+        if word == wordOf("sshd") || word == wordOf("erro") || word == wordOf("fata") { return false }
+        return !contentOpenings.contains(word)
+    }
+
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
         let scanner = SSHDScanner(line.content)
         let prefix: SSHDPrefix?

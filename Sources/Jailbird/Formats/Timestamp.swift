@@ -108,12 +108,18 @@ public struct TimestampReader {
     /// starts with the same deciding bytes as the previous such line (or differs from them only
     /// in the seconds) reuses its answer; every other line runs fail2ban's templates in order.
     /// The answers are the same either way.
+    @inline(__always)
     public mutating func locate(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
-        if memo.lookUp(line) {
-            let range = memo.rangeStart..<memo.rangeEnd
-            guard memo.valid else { return (range, nil) }
-            return (range, memo.zoned ? memo.seconds : utc(local: memo.seconds))
-        }
+        // The memo's answer in line (most lines), the rest in a call.
+        guard memo.lookUp(line) else { return locateAfresh(line) }
+        let range = memo.rangeStart..<memo.rangeEnd
+        guard memo.valid else { return (range, nil) }
+        return (range, memo.zoned ? memo.seconds : utc(local: memo.seconds))
+    }
+
+    /// `locate` for a line the memo does not answer.
+    @inline(never)
+    private mutating func locateAfresh(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {
         if let found = locateCommonShape(line) { return found }
         return locateGeneric(line)
     }
@@ -277,11 +283,17 @@ public struct TimestampReader {
     }
 
     /// Local seconds → UTC through a cached fixed-offset window (consecutive lines share it).
+    @inline(__always)
     private mutating func utc(local: Int64) -> Int64 {
         if local >= cacheLower, local < cacheUpper {
             lastOffset = cacheOffset
             return local &- cacheOffset
         }
+        return utcOutsideTheWindow(local: local)
+    }
+
+    @inline(never)
+    private mutating func utcOutsideTheWindow(local: Int64) -> Int64 {
         let window = zone.fixedOffsetWindow(local: local)
         if window.lower < window.upper {
             (cacheLower, cacheUpper, cacheOffset) = window

@@ -332,6 +332,12 @@ struct FileScanner: LineSink {
             guard filters.isCandidate(line, for: service) else { return }
             let stamp =
                 FilterSet.anchorsDateAtLineStart(service) ? lineStartStamps.locate(line) : lineBeginStamps.locate(line)
+            // Most lines of a syslog file are other daemons' that sshd dismisses at a glance.
+            if service == .sshd, let range = stamp?.range, range.lowerBound == 0,
+                filters.sshd.dismisses(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]))
+            {
+                return
+            }
             _ = apply(service, to: line, number: number, stamp: stamp)
             return
         }
