@@ -122,6 +122,13 @@ extension SSHDScanner {
     /// text it cannot hold), as the full matcher's comments explain; after it, the user part is
     /// tried present, then absent.
     private func fastPamAuthenticationFailure(_ start: Int) -> FastRuleAnswer {
+        // The text pam_unix writes for sshd up to the host, whole: one comparison reads it all.
+        let usual: StaticString =
+            "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost="
+        if base.hasBytes(usual, at: start) {
+            let hostStart = start + usual.utf8CodeUnitCount
+            return pamHost(at: hostStart, alternateUser: (hostStart - 7)..<(hostStart - 7))
+        }
         guard let nameStart = literal("pam_", at: start) else { return .miss }
         var index = nameStart
         while index < count && base[index] &- UInt8(ascii: "a") < 26 { index &+= 1 }
@@ -143,10 +150,17 @@ extension SSHDScanner {
         let ruserEnd = base.skipNonSpaces(from: ruserStart)
         let rhostKey = base.skipSpaces(from: ruserEnd)
         guard rhostKey > ruserEnd, let hostStart = literal("rhost=", at: rhostKey) else { return .unsure }
+        return pamHost(at: hostStart, alternateUser: ruserStart..<ruserEnd)
+    }
+
+    /// The pam rule from its host on: `<HOST>(?:\s+user=\S*)?%(__suff)s$`, the user part present
+    /// first.
+    @inline(__always)
+    private func pamHost(at hostStart: Int, alternateUser: Range<Int>) -> FastRuleAnswer {
         guard let host = plainIPv4(at: hostStart) else { return .unsure }
         var hit = SSHDRuleHit(.pamAuthenticationFailure)
         hit.nofail = true
-        hit.alternateUser = ruserStart..<ruserEnd
+        hit.alternateUser = alternateUser
         hit.setHost(host, start: hostStart)
         let userKey = base.skipSpaces(from: host.end)
         if userKey > host.end, let userStart = literal("user=", at: userKey) {
