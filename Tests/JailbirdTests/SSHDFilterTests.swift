@@ -294,7 +294,8 @@ enum SSHDTestLines {
     }
 
     /// `process` drops a content whose first four bytes open no rule of the mode before trying
-    /// any rule: that holds only if every rule's match starts with one of those words. Every
+    /// any rule, and skips a rule whose leading text's first sixteen bytes differ: that holds
+    /// only if every rule's match starts with one of those words and its leading text. Every
     /// rule is tried at the content start of the fixture lines, their stamp-cut forms and their
     /// mutations.
     @Test(arguments: SSHDFilter.Mode.allCases)
@@ -305,8 +306,9 @@ enum SSHDTestLines {
             PrefixShortcutTests.forEachVariant(of: input) { text in
                 let scanner = SSHDScanner(text)
                 guard let start = scanner.prefix()?.contentStart else { return }
-                for rule in SSHDRule.list(for: mode) where scanner.match(rule, at: start) != nil {
+                for (position, rule) in SSHDRule.list(for: mode).enumerated() where scanner.match(rule, at: start) != nil {
                     matched += 1
+                    #expect(filter.leads[position].mayStart(text, at: start), "\(rule): \(String(decoding: text, as: UTF8.self))")
                     let opens = start + 4 <= text.count
                         && filter.contentOpenings.contains(text.loadUnaligned(fromByteOffset: start, as: UInt32.self))
                     #expect(opens, "\(rule): \(String(decoding: text, as: UTF8.self))")

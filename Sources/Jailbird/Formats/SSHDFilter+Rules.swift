@@ -751,3 +751,37 @@ extension SSHDScanner {
         return hit.host == nil ? nil : hit
     }
 }
+
+/// The first sixteen bytes of a rule's leading literals, as two words and the masks of the
+/// bytes every literal has alike: a content whose bytes differ there cannot match the rule, which
+/// is then not tried at all.
+struct LeadingText {
+    private var words: (UInt64, UInt64) = (0, 0)
+    private var masks: (UInt64, UInt64) = (0, 0)
+
+    init(_ literals: [StaticString]) {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var alike = [Bool](repeating: false, count: 16)
+        let shortest = literals.map(\.utf8CodeUnitCount).min() ?? 0
+        for index in 0..<min(16, shortest) {
+            let byte = literals[0].utf8Start[index]
+            bytes[index] = byte
+            alike[index] = literals.allSatisfy { $0.utf8Start[index] == byte }
+        }
+        func word(_ part: Int, _ value: (Int) -> UInt64) -> UInt64 {
+            (0..<8).reduce(0) { $0 | value(part * 8 + $1) << (8 * UInt64($1)) }
+        }
+        words = (word(0) { UInt64(bytes[$0]) }, word(1) { UInt64(bytes[$0]) })
+        masks = (word(0) { alike[$0] ? 0xFF : 0 }, word(1) { alike[$0] ? 0xFF : 0 })
+    }
+
+    /// False when the sixteen bytes at `start` show that no literal starts there; true otherwise
+    /// (also when fewer than sixteen bytes are left).
+    @inline(__always)
+    func mayStart(_ text: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        guard start + 16 <= text.count else { return true }
+        let first = text.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+        let second = text.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)
+        return (first ^ words.0) & masks.0 | (second ^ words.1) & masks.1 == 0
+    }
+}

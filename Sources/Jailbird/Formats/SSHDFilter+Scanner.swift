@@ -37,6 +37,7 @@ struct SSHDScanner {
     /// `(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$` (`__suff` followed by `$`). Each item
     /// starts with a space and ends before one, so the greedy items never need to give back.
     func suffixToEnd(_ position: Int) -> Bool {
+        if position >= count { return true }
         var index = position
         for _ in 0..<3 {
             if let next = suffixItem(index) { index = next } else { break }
@@ -45,6 +46,7 @@ struct SSHDScanner {
     }
 
     private func suffixItem(_ position: Int) -> Int? {
+        guard byte(position) == 0x20 else { return nil }
         if let after = literal(" port ", at: position) {
             let end = base.skipDigits(from: after)
             return end > after ? end : nil

@@ -27,6 +27,8 @@ public struct SSHDFilter: LineFilter {
     public var service: Service { .sshd }
 
     private let rules: [SSHDRule]
+    /// The rules' leading literals, by position in `rules`.
+    let leads: [LeadingText]
     /// For each byte, the rules (bit i for `rules[i]`) whose content can start with it, so a
     /// line tries only those, still in fail2ban's order.
     private let rulesByFirstByte: [UInt64]
@@ -54,6 +56,7 @@ public struct SSHDFilter: LineFilter {
             }
         }
         self.rules = rules
+        self.leads = rules.map { LeadingText($0.leadingLiterals) }
         self.rulesByFirstByte = masks
         self.contentOpenings = openings
     }
@@ -102,6 +105,7 @@ public struct SSHDFilter: LineFilter {
         while candidates != 0 {
             let position = candidates.trailingZeroBitCount
             candidates &= candidates - 1
+            guard leads[position].mayStart(line.content, at: prefix.contentStart) else { continue }
             switch scanner.fastMatch(rules[position], at: prefix.contentStart) {
             case .hit(let hit): matched = hit
             case .miss: continue
