@@ -202,6 +202,9 @@ struct StampMemo {
     /// may be shifted to another second, all of them otherwise. Kept beside the key (written once
     /// per answer) so that a lookup compares words without first patching the key's bytes.
     private var care: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+    /// The key's and the mask's last eight bytes (`keyLength - 8 ..< keyLength`).
+    private var lastKey: UInt64 = 0
+    private var lastCare: UInt64 = 0
     private(set) var rangeStart = 0
     private(set) var rangeEnd = 0
     /// Seconds of the stamp: UTC when `zoned`, local otherwise; meaningless unless `valid`.
@@ -221,24 +224,18 @@ struct StampMemo {
     mutating func lookUp(_ line: UnsafeRawBufferPointer) -> Bool {
         let n = keyLength
         guard n != 0, line.count >= n, let base = line.baseAddress else { return false }
-        let same = withUnsafeBytes(of: key) { stored in
-            withUnsafeBytes(of: care) { care in
-                // Whole words, then one last word that may overlap the one before (n >= 8).
-                @inline(__always) func differing(at i: Int) -> UInt64 {
-                    (base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                        ^ stored.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                        & care.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                }
-                var difference: UInt64 = 0
-                var i = 0
-                while i &+ 8 < n {
-                    difference |= differing(at: i)
-                    i &+= 8
-                }
-                return difference | differing(at: n &- 8) == 0
-            }
+        // The key's whole words, then its last eight bytes (a word that may overlap the one
+        // before; n >= 8), each compared under its mask, field by field: no copy of the tuples.
+        @inline(__always) func differing(at i: Int, _ key: UInt64, _ care: UInt64) -> UInt64 {
+            (base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ key) & care
         }
-        guard same else { return false }
+        var difference = differing(at: n &- 8, lastKey, lastCare)
+        if n > 8 { difference |= differing(at: 0, key.0, care.0) }
+        if n > 16 { difference |= differing(at: 8, key.1, care.1) }
+        if n > 24 { difference |= differing(at: 16, key.2, care.2) }
+        if n > 32 { difference |= differing(at: 24, key.3, care.3) }
+        if n > 40 { difference |= differing(at: 32, key.4, care.4) }
+        guard difference == 0 else { return false }
         let at = secondAt
         guard at >= 0 else { return true }
         let tens = base.load(fromByteOffset: at, as: UInt8.self) &- UInt8(ascii: "0")
@@ -287,5 +284,7 @@ struct StampMemo {
                 care[at &+ 1] = 0
             }
         }
+        withUnsafeBytes(of: key) { lastKey = $0.loadUnaligned(fromByteOffset: decidedBy &- 8, as: UInt64.self) }
+        withUnsafeBytes(of: care) { lastCare = $0.loadUnaligned(fromByteOffset: decidedBy &- 8, as: UInt64.self) }
     }
 }
