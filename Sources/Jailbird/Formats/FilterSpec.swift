@@ -109,6 +109,12 @@ struct FilterSet {
         case .sshd: holds.1 = true
         case .fail2ban: holds.2 = true
         }
+        switch holds {
+        case (true, false, false): single = .asterisk
+        case (false, true, false): single = .sshd
+        case (false, false, true): single = .fail2ban
+        default: single = nil
+        }
     }
 
     /// Whether the set applies the filter of `service`.
@@ -122,14 +128,7 @@ struct FilterSet {
     }
 
     /// The service of the set's one filter, when it holds exactly one.
-    var single: Service? {
-        switch holds {
-        case (true, false, false): return .asterisk
-        case (false, true, false): return .sshd
-        case (false, false, true): return .fail2ban
-        default: return nil
-        }
-    }
+    private(set) var single: Service?
 
     /// True when the set holds the asterisk filter and no other.
     var holdsAsteriskAlone: Bool { holds == (true, false, false) }

@@ -117,6 +117,15 @@ public struct TimestampReader {
         return (range, memo.zoned ? memo.seconds : utc(local: memo.seconds))
     }
 
+    /// `locate`'s answer when the memo gives it and the stamp opens the line (the stamp's end
+    /// and time); nil otherwise, with no effect on the reader.
+    @inline(__always)
+    mutating func rememberedStamp(_ line: UnsafeRawBufferPointer) -> (end: Int, time: Int64?)? {
+        guard memo.lookUp(line), memo.rangeStart == 0 else { return nil }
+        guard memo.valid else { return (memo.rangeEnd, nil) }
+        return (memo.rangeEnd, memo.zoned ? memo.seconds : utc(local: memo.seconds))
+    }
+
     /// `locate` for a line the memo does not answer.
     @inline(never)
     private mutating func locateAfresh(_ line: UnsafeRawBufferPointer) -> (range: Range<Int>, time: Int64?)? {

@@ -325,19 +325,34 @@ struct FileScanner: LineSink {
     /// Every line is looked at until one gives the file's first time.
     var needsEveryLine: Bool { result.firstLineTime == nil }
 
+    /// Each line. Most lines of a syslog file read with sshd alone are other daemons' that the
+    /// filter dismisses at a glance (`SSHDFilter.dismisses`) once the stamp's memo has cut the
+    /// stamp: those are settled here, in the splitter's loop; every other line goes on to `anyLine`.
+    @inline(__always)
     mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
+        if filters.single == .sshd, result.firstLineTime != nil, let stamp = lineBeginStamps.rememberedStamp(line) {
+            lastLine = line
+            if filters.sshd.dismisses(UnsafeRawBufferPointer(rebasing: line[stamp.end...])) { return }
+            sshdLine(line, number: number, stamp: (0..<stamp.end, stamp.time))
+            return
+        }
+        anyLine(line, number: number)
+    }
+
+    /// A line for sshd alone whose stamp `line` has read.
+    @inline(never)
+    private mutating func sshdLine(_ line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)) {
+        _ = apply(.sshd, to: line, number: number, stamp: stamp)
+    }
+
+    @inline(never)
+    private mutating func anyLine(_ line: UnsafeRawBufferPointer, number: Int) {
         noteTime(of: line)
         if let service = filters.single {
             // One filter (a --filter scan, an Asterisk log, a fail2ban.log): no loop, one stamp.
             guard filters.isCandidate(line, for: service) else { return }
             let stamp =
                 FilterSet.anchorsDateAtLineStart(service) ? lineStartStamps.locate(line) : lineBeginStamps.locate(line)
-            // Most lines of a syslog file are other daemons' that sshd dismisses at a glance.
-            if service == .sshd, let range = stamp?.range, range.lowerBound == 0,
-                filters.sshd.dismisses(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]))
-            {
-                return
-            }
             _ = apply(service, to: line, number: number, stamp: stamp)
             return
         }
