@@ -149,20 +149,77 @@ enum SSHDRule: UInt8, CaseIterable {
 }
 
 /// The groups one failregex match yields.
+///
+/// Stored as plain, aligned words (offsets as `Int32`, -1 for a group that did not take part: a
+/// line is at most `Int32.max` bytes, `LineSplitter`'s limit), so
+/// a hit moves in a few loads and stores: with optional ranges its packed layout was copied byte
+/// by byte.
 struct SSHDRuleHit: Equatable {
     var rule: SSHDRule
     var nofail = false
     var forget = false
     var gained = false
-    /// The `user` group when it took part in the match (possibly empty).
-    var user: Range<Int>?
-    /// The `alt_user` group (pam's `ruser=`), merged into `user` when that is empty.
-    var alternateUser: Range<Int>?
-    var host: HostPattern.Capture?
-    /// The host's address when the matcher already read it (an IPv4 capture of `fastMatch`).
-    var address: IPAddress?
+    private var hostKind: UInt8 = 0  // 0: no host, else 1 + HostPattern.Capture.Kind
+    private var hasAddress = false
+    private var userBounds: (Int32, Int32) = (-1, -1)
+    private var alternateUserBounds: (Int32, Int32) = (-1, -1)
+    private var hostBounds: (Int32, Int32) = (-1, -1)
+    private var addressBits: (UInt64, UInt64) = (0, 0)
 
     init(_ rule: SSHDRule) { self.rule = rule }
+
+    /// The `user` group when it took part in the match (possibly empty).
+    var user: Range<Int>? {
+        get { Self.range(userBounds) }
+        set { userBounds = Self.bounds(newValue) }
+    }
+
+    /// The `alt_user` group (pam's `ruser=`), merged into `user` when that is empty.
+    var alternateUser: Range<Int>? {
+        get { Self.range(alternateUserBounds) }
+        set { alternateUserBounds = Self.bounds(newValue) }
+    }
+
+    var host: HostPattern.Capture? {
+        get {
+            guard let range = Self.range(hostBounds) else { return nil }
+            switch hostKind {
+            case 1: return .ipv4(range)
+            case 2: return .ipv6(range)
+            default: return .dns(range)
+            }
+        }
+        set {
+            hostBounds = Self.bounds(newValue?.range)
+            hostKind = newValue.map { UInt8($0.kind.rawValue + 1) } ?? 0
+        }
+    }
+
+    /// The host's address when the matcher already read it (an IPv4 capture of `fastMatch`).
+    var address: IPAddress? {
+        get { hasAddress ? IPAddress(high: addressBits.0, low: addressBits.1) : nil }
+        set {
+            hasAddress = newValue != nil
+            addressBits = newValue.map { ($0.high, $0.low) } ?? (0, 0)
+        }
+    }
+
+    @inline(__always)
+    private static func range(_ bounds: (Int32, Int32)) -> Range<Int>? {
+        bounds.0 < 0 ? nil : Int(bounds.0)..<Int(bounds.1)
+    }
+
+    @inline(__always)
+    private static func bounds(_ range: Range<Int>?) -> (Int32, Int32) {
+        guard let range else { return (-1, -1) }
+        return (Int32(truncatingIfNeeded: range.lowerBound), Int32(truncatingIfNeeded: range.upperBound))
+    }
+
+    static func == (lhs: SSHDRuleHit, rhs: SSHDRuleHit) -> Bool {
+        lhs.rule == rhs.rule && lhs.nofail == rhs.nofail && lhs.forget == rhs.forget && lhs.gained == rhs.gained
+            && lhs.user == rhs.user && lhs.alternateUser == rhs.alternateUser && lhs.host == rhs.host
+            && lhs.address == rhs.address
+    }
 }
 
 extension SSHDScanner {

@@ -99,9 +99,10 @@ public struct LineSplitter {
     /// The default `lineLimit`: 1 MiB.
     public static let defaultLineLimit = 1 << 20
 
-    /// - Parameter lineLimit: the longest line delivered, in bytes without the terminator.
+    /// - Parameter lineLimit: the longest line delivered, in bytes without the terminator; at
+    ///   most `Int32.max` (the filters keep offsets into a line in 32 bits).
     public init(lineLimit: Int = defaultLineLimit) {
-        self.lineLimit = max(0, lineLimit)
+        self.lineLimit = min(max(0, lineLimit), Int(Int32.max))
     }
 
     /// Splits `chunk`, delivering every line it completes.
