@@ -67,6 +67,39 @@ import Testing
         }
     }
 
+    /// `sameBytes` compares in words that may overlap: for every length up to past three words,
+    /// equal bytes are the same and a change in any one byte is seen. `hash` gives equal bytes
+    /// the same hash wherever they stand, and tells apart texts that differ in one byte or in
+    /// length (zero bytes at the end included) on these inputs.
+    @Test func sameBytesAndHashSeeEveryByte() {
+        var generator = SeededGenerator(seed: 5)
+        for length in 0...40 {
+            let text = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let elsewhere = [0x41, 0x42, 0x43] + text
+            text.withUnsafeBytes { a in
+                elsewhere.withUnsafeBytes { b in
+                    let copy = UnsafeRawBufferPointer(rebasing: b[3...])
+                    #expect(ByteClass.sameBytes(a.baseAddress ?? copy.baseAddress!, copy.baseAddress!, count: length))
+                    #expect(ByteClass.hash(a) == ByteClass.hash(copy), "length \(length)")
+                }
+            }
+            for position in 0..<length {
+                var changed = text
+                changed[position] ^= 0x01
+                text.withUnsafeBytes { a in
+                    changed.withUnsafeBytes { b in
+                        #expect(!ByteClass.sameBytes(a.baseAddress!, b.baseAddress!, count: length), "length \(length) byte \(position)")
+                        #expect(ByteClass.hash(a) != ByteClass.hash(b), "length \(length) byte \(position)")
+                    }
+                }
+            }
+            let longer = text + [0]
+            text.withUnsafeBytes { a in
+                longer.withUnsafeBytes { b in #expect(ByteClass.hash(a) != ByteClass.hash(b), "length \(length) and one zero more") }
+            }
+        }
+    }
+
     /// The SIMD set search, on every length up to past one block and at the end of a page (where
     /// it must not read past the bytes it was given).
     @Test func bytesInSetMarksExactlyTheMembers() throws {

@@ -41,6 +41,56 @@ enum ByteClass {
         return byte >= 0x80 || ((byte < 0x40 ? low : high) >> UInt64(byte & 0x3F)) & 1 != 0
     }
 
+    /// Whether the `count` bytes at `a` and `b` are the same. Word by word in line, the last
+    /// word overlapping the one before: the texts compared per line (connection ids, user names)
+    /// are short, and a call to memcmp costs more than the comparison.
+    @inline(__always) @usableFromInline
+    static func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        @inline(__always) func same<Word: FixedWidthInteger>(_: Word.Type, at offset: Int) -> Bool {
+            a.loadUnaligned(fromByteOffset: offset, as: Word.self) == b.loadUnaligned(fromByteOffset: offset, as: Word.self)
+        }
+        if count >= 8 {
+            var offset = 0
+            while offset &+ 8 < count {
+                guard same(UInt64.self, at: offset) else { return false }
+                offset &+= 8
+            }
+            return same(UInt64.self, at: count &- 8)
+        }
+        if count >= 4 { return same(UInt32.self, at: 0) && same(UInt32.self, at: count &- 4) }
+        if count >= 2 { return same(UInt16.self, at: 0) && same(UInt16.self, at: count &- 2) }
+        return count == 0 || same(UInt8.self, at: 0)
+    }
+
+    /// A hash of short byte strings (connection ids, user names; not a secure one): whole words
+    /// multiply-xorshift mixed, the last one overlapping the one before, and the length.
+    @inline(__always) @usableFromInline
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let count = bytes.count
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+        @inline(__always) func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 29
+        }
+        if count >= 8 {
+            var offset = 0
+            while offset &+ 8 < count {
+                mix(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset &+= 8
+            }
+            mix(bytes.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
+        } else if count >= 4 {
+            mix(UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)) << 32
+                | UInt64(bytes.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)))
+        } else {
+            var tail: UInt64 = 0
+            for index in 0..<count { tail |= UInt64(bytes[index]) << (8 * UInt64(index)) }
+            mix(tail)
+        }
+        hash = hash &* 0x94D0_49BB_1331_11EB
+        return hash ^ (hash >> 31)
+    }
+
     /// True when every byte is below 0x80 (eight at a time).
     @inline(__always) @usableFromInline
     static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -65,33 +115,16 @@ extension UnsafeRawBufferPointer {
         let length = literal.utf8CodeUnitCount
         guard offset >= 0, offset + length <= count else { return false }
         guard length > 0 else { return true }
-        // Compared word by word in line rather than by a call to memcmp: these are short
-        // literals tested many times a line, and the compiler folds the literal's words. The
-        // last word may overlap the one before, so no byte is compared on its own.
-        let text = baseAddress! + offset
-        let wanted = UnsafeRawPointer(literal.utf8Start)
-        @inline(__always) func same<Word: FixedWidthInteger>(_: Word.Type, at position: Int) -> Bool {
-            text.loadUnaligned(fromByteOffset: position, as: Word.self)
-                == wanted.loadUnaligned(fromByteOffset: position, as: Word.self)
-        }
-        if length >= 8 {
-            var position = 0
-            while position + 8 < length {
-                guard same(UInt64.self, at: position) else { return false }
-                position += 8
-            }
-            return same(UInt64.self, at: length - 8)
-        }
-        if length >= 4 { return same(UInt32.self, at: 0) && same(UInt32.self, at: length - 4) }
-        if length >= 2 { return same(UInt16.self, at: 0) && same(UInt16.self, at: length - 2) }
-        return same(UInt8.self, at: 0)
+        // In line rather than by a call to memcmp: short literals tested many times a line, whose
+        // words the compiler folds.
+        return ByteClass.sameBytes(baseAddress! + offset, UnsafeRawPointer(literal.utf8Start), count: length)
     }
 
     /// True when the bytes at `offset` equal `other`.
     @inline(__always) @usableFromInline
     func hasBytes(_ other: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         guard offset >= 0, offset + other.count <= count else { return false }
-        return other.isEmpty || memcmp(baseAddress! + offset, other.baseAddress!, other.count) == 0
+        return other.isEmpty || ByteClass.sameBytes(baseAddress! + offset, other.baseAddress!, count: other.count)
     }
 
     /// The first offset at or after `from` holding `byte`, or nil.

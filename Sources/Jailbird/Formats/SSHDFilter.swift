@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// fail2ban 1.0.2's stock `sshd` filter (`filter.d/sshd.conf` with `common.conf`, `logtype =
 /// file`, `publickey = nofail`, `maxlines = 1`) as a byte-level matcher, in its four modes.
 ///
@@ -331,22 +325,9 @@ struct SessionCache {
         return outcome
     }
 
-    /// A hash of the connection id, eight bytes at a time (collisions are settled by comparing
-    /// the bytes).
-    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(key.count)
-        var offset = 0
-        while offset + 8 <= key.count {
-            value = (value ^ key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9e37_79b9_7f4a_7c15
-            value ^= value >> 29
-            offset += 8
-        }
-        while offset < key.count {
-            value = (value ^ UInt64(key[offset])) &* 0x0000_0100_0000_01b3
-            offset += 1
-        }
-        return value ^ (value >> 32)
-    }
+    /// A hash of the connection id (collisions are settled by comparing the bytes).
+    @inline(__always)
+    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 { ByteClass.hash(key) }
 
     @inline(__always)
     private static func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & 255 }
@@ -359,7 +340,7 @@ struct SessionCache {
             if slots[index].hash == hash && slots[index].keyCount == key.count {
                 let start = slots[index].keyStart
                 let same = keyBytes.withUnsafeBytes { stored in
-                    key.isEmpty || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
+                    key.isEmpty || ByteClass.sameBytes(stored.baseAddress! + start, key.baseAddress!, count: key.count)
                 }
                 if same {
                     if entries[index].expiry > now { return slot }

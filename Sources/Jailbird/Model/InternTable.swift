@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Open-addressing hash tables for interning on the per-event path. Swift's `Dictionary` hashes
 /// with SipHash (seeded, DoS-resistant, ~20 ns a key); these use a multiplicative / FNV-style
 /// hash (a few ns). They are keyed by data that an attacker controls only in content, not in
@@ -83,22 +77,7 @@ struct StringTable {
     /// Eight bytes at a time, multiply-xorshift mixed (a short-string hash, not a secure one).
     @inline(__always)
     private static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-        var index = 0
-        while index + 8 <= raw.count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            hash ^= hash >> 29
-            index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < raw.count {
-            tail |= UInt64(raw[index]) << shift
-            shift += 8
-            index += 1
-        }
-        hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
-        return hash ^ (hash >> 31)
+        ByteClass.hash(raw)
     }
 
     /// The 1-based id of `text`, adding it when new.
@@ -162,7 +141,7 @@ struct StringTable {
     private func storedBytesEqual(_ offset: Int, _ raw: UnsafeRawBufferPointer) -> Bool {
         let start = offset == 0 ? 0 : ends[offset - 1]
         guard ends[offset] - start == raw.count else { return false }
-        return raw.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress! + start, raw.baseAddress!, raw.count) == 0 }
+        return raw.isEmpty || bytes.withUnsafeBytes { ByteClass.sameBytes($0.baseAddress! + start, raw.baseAddress!, count: raw.count) }
     }
 
     private mutating func rebuild() {
