@@ -12,7 +12,12 @@ import Testing
     static let built: [String] = {
         let users = ["root", "a from 6.6.6.6", "x: y", "", "b:", "from", " from 7.7.7.7 port 1 ssh2", "c\td", "ü"]
         let hosts = ["192.0.2.1", "10.0.0.255", "1.2.3.4567", "1.2.3.256", "999.1.1.1", "[1.2.3.4]", "1.2.3.4]",
-                     "::ffff:1.2.3.4", "2001:db8::1", "host.example", "1.2.3", "01.002.3.4"]
+                     "::ffff:1.2.3.4", "2001:db8::1", "host.example", "1.2.3", "01.002.3.4",
+                     // IPv6: plain, upper case, full, compressed at either end, mapped without a quad,
+                     // and texts the first reading does not end or the parser refuses
+                     "::1", "2001:DB8:0:0:0:0:0:1", "1:2:3:4:5:6:7:8", "fe80::", "::ffff:102:304", "::1:2:3:4:5:6:7",
+                     "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "1:::2", "[2001:db8::1]",
+                     "2001:db8::1]", "::", "2001:db8::1.2.3.4"]
         let tails = ["", " port 22", " port 22 ssh2", " port 22 ssh2: RSA x", " port 22 on eth0 ssh2", " port 22 port 3",
                      " port 22 [preauth]", " ssh2", " port 22 ssh2 from 8.8.8.8", " port x", "  ", "\t", ":11: Bye",
                      " port 5511:11: x", ":  11: y", " port 1:3: a: Auth fail", " port 2:14: No supported authentication methods available"]
@@ -69,6 +74,7 @@ import Testing
         let rules = SSHDRule.allCases
         var hits = [Int](repeating: 0, count: rules.count)
         var misses = 0
+        var ipv6Hits = 0
         var disagreements = 0
         let inputs = try PrefixShortcutTests.inputs() + Self.built.map { Array($0.utf8) }
         for input in inputs {
@@ -80,6 +86,7 @@ import Testing
                     switch scanner.fastMatch(rule, at: start) {
                     case .hit(var hit):
                         hits[index] += 1
+                        if hit.host?.kind == .ipv6 { ipv6Hits += 1 }
                         let address = hit.address
                         hit.address = nil
                         let sameAddress = hit.host.map { IPAddress(parsing: UnsafeRawBufferPointer(rebasing: text[$0.range])) == address } ?? false
@@ -106,5 +113,6 @@ import Testing
             #expect(hits[rules.firstIndex(of: rule)!] > 100, "\(rule)")
         }
         #expect(misses > 10_000)
+        #expect(ipv6Hits > 1_000, "IPv6 hosts are read on the first try")
     }
 }

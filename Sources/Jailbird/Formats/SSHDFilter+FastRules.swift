@@ -9,8 +9,9 @@
 /// full matcher (`SSHDScanner.match`) decides. Choices they skip are skipped because a text the
 /// skipped branch needs is absent, as each says.
 ///
-/// `<HOST>` is read here only as a plain IPv4 address (`plainIPv4`), its first reading; any other
-/// host text is left to the full matcher.
+/// `<HOST>` is read here only as a plain address (`plainAddress`: a dotted quad, or hex groups
+/// and colons that a space or the line's end follows), its first reading; any other host text is
+/// left to the full matcher.
 enum FastRuleAnswer {
     case hit(SSHDRuleHit)
     case miss
@@ -46,7 +47,7 @@ extension SSHDScanner {
         case .accepted: return fastAccepted(start)
         case .connectionFrom:
             guard let after = literal("Connection from ", at: start) else { return .miss }
-            guard let host = plainIPv4(at: after) else { return .unsure }
+            guard let host = plainAddress(at: after) else { return .unsure }
             var hit = SSHDRuleHit(.connectionFrom)
             hit.nofail = true
             hit.setHost(host, start: after)
@@ -85,6 +86,58 @@ extension SSHDScanner {
         }
         guard index >= count || base[index] != UInt8(ascii: "]") else { return nil }
         return (index, IPAddress(ipv4: value))
+    }
+
+    /// `<HOST>`'s first reading at `start` when it is a plain address: a dotted quad
+    /// (`plainIPv4`), else the ip6 group's (`plainIPv6`).
+    @inline(__always)
+    func plainAddress(at start: Int) -> PlainAddress? {
+        if let host = plainIPv4(at: start) { return PlainAddress(end: host.end, address: host.address, kind: .ipv4) }
+        guard let host = plainIPv6(at: start) else { return nil }
+        return PlainAddress(end: host.end, address: host.address, kind: .ipv6)
+    }
+
+    /// `<HOST>`'s first reading at `start` as the ip6 group, for a text of hex digits and colons
+    /// that a space or the end follows. The branches tried before it find nothing: `\[?` no
+    /// `[`, the ip4 group no dot. `(?:[0-9a-fA-F]{1,4}::?|::){1,7}` takes up to seven hex groups
+    /// with their one or two colons (or a bare `::`), greedy, and `(?:[0-9a-fA-F]{1,4}|(?<=:):)`
+    /// then a last group, else a colon. When that reading does not end the text (more groups, a
+    /// dot, a bracket), when the last part finds nothing (the engine would give back a colon), or
+    /// when the text is no address the parser accepts, the full matcher decides.
+    @inline(never)
+    func plainIPv6(at start: Int) -> (end: Int, address: IPAddress)? {
+        @inline(__always) func hexEnd(from position: Int) -> Int {
+            var end = position
+            while end < count, end - position < 4, ByteClass.isHexDigit(base[end]) { end &+= 1 }
+            return end
+        }
+        let colon = UInt8(ascii: ":")
+        var index = start
+        var groups = 0
+        while groups < 7 {
+            let end = hexEnd(from: index)
+            if end > index {
+                guard byte(end) == colon else { break }
+                index = byte(end + 1) == colon ? end + 2 : end + 1
+            } else {
+                guard byte(index) == colon, byte(index + 1) == colon else { break }
+                index += 2
+            }
+            groups += 1
+        }
+        guard groups > 0 else { return nil }
+        let last = hexEnd(from: index)
+        if last > index {
+            index = last
+        } else if byte(index) == colon {  // every group ends with a colon: the look-behind holds
+            index += 1
+        } else {
+            return nil
+        }
+        guard index == count || base[index] == UInt8(ascii: " "),
+            let address = IPAddress.parseIPv6(UnsafeRawBufferPointer(rebasing: base[start..<index]))
+        else { return nil }
+        return (index, address)
     }
 
     /// The end of `(?: (?:port \d+|on \S+)){0,2}` (`__on_port_opt`) on its first try: each item
@@ -157,7 +210,7 @@ extension SSHDScanner {
     /// first.
     @inline(__always)
     private func pamHost(at hostStart: Int, alternateUser: Range<Int>) -> FastRuleAnswer {
-        guard let host = plainIPv4(at: hostStart) else { return .unsure }
+        guard let host = plainAddress(at: hostStart) else { return .unsure }
         var hit = SSHDRuleHit(.pamAuthenticationFailure)
         hit.nofail = true
         hit.alternateUser = alternateUser
@@ -200,7 +253,7 @@ extension SSHDScanner {
         if !invalid, let colon = base.firstIndex(of: UInt8(ascii: ":"), from: userStart), colon < userEnd {
             return .unsure
         }
-        guard userEnd > userStart || invalid, let host = plainIPv4(at: userEnd + 6) else { return .unsure }
+        guard userEnd > userStart || invalid, let host = plainAddress(at: userEnd + 6) else { return .unsure }
         let restStart = sshVersionEnd(portOptionsEnd(host.end))
         guard noFromToEnd(restStart) else { return .unsure }
         var hit = SSHDRuleHit(.failed)
@@ -218,7 +271,7 @@ extension SSHDScanner {
             let userStart = literal("llegal user ", at: start + 1) ?? literal("nvalid user ", at: start + 1)
         else { return .miss }
         guard let userEnd = base.firstRange(of: " from ", from: userStart, rareByteAt: 1) else { return .miss }
-        guard let host = plainIPv4(at: userEnd + 6), suffixToEnd(host.end) else { return .unsure }
+        guard let host = plainAddress(at: userEnd + 6), suffixToEnd(host.end) else { return .unsure }
         var hit = SSHDRuleHit(.invalidUser)
         hit.user = userStart..<userEnd
         hit.setHost(host, start: userEnd + 6)
@@ -230,7 +283,7 @@ extension SSHDScanner {
         guard let after = literal("Received disconnect from ", at: start),
             base.firstRange(of: "11:", from: after, rareByteAt: 2) != nil
         else { return .miss }
-        guard let host = plainIPv4(at: after) else { return .unsure }
+        guard let host = plainAddress(at: after) else { return .unsure }
         let colon = portOptionsEnd(host.end)
         guard byte(colon) == UInt8(ascii: ":"), base.hasBytes("11:", at: base.skipSpaces(from: colon + 1)) else {
             return .unsure
@@ -271,7 +324,7 @@ extension SSHDScanner {
         } else {
             guard byte(preposition) == 0x20 else { return .miss }
         }
-        guard let host = plainIPv4(at: hostStart), rest(host.end) else { return .unsure }
+        guard let host = plainAddress(at: hostStart), rest(host.end) else { return .unsure }
         hit.setHost(host, start: hostStart)
         return .hit(hit)
     }
@@ -283,7 +336,7 @@ extension SSHDScanner {
         guard methodEnd > methodStart, let userStart = literal(" for ", at: methodEnd) else { return .miss }
         let userEnd = base.skipNonSpaces(from: userStart)
         guard userEnd > userStart, let hostStart = literal(" from ", at: userEnd) else { return .miss }
-        guard let host = plainIPv4(at: hostStart), host.end == count || ByteClass.isSpace(base[host.end]) else {
+        guard let host = plainAddress(at: hostStart), host.end == count || ByteClass.isSpace(base[host.end]) else {
             return .unsure
         }
         var hit = SSHDRuleHit(.accepted)
@@ -302,7 +355,7 @@ extension SSHDScanner {
             return .miss
         }
         guard let userEnd = base.firstRange(of: " from ", from: userStart, rareByteAt: 1) else { return .miss }
-        guard let host = plainIPv4(at: userEnd + 6), suffixToEnd(sshVersionEnd(portOptionsEnd(host.end))) else {
+        guard let host = plainAddress(at: userEnd + 6), suffixToEnd(sshVersionEnd(portOptionsEnd(host.end))) else {
             return .unsure
         }
         var hit = SSHDRuleHit(.maximumAttemptsExceeded)
@@ -312,11 +365,18 @@ extension SSHDScanner {
     }
 }
 
+/// A plain address `<HOST>` read on its first try, up to `end`, as the group `kind`.
+struct PlainAddress {
+    var end: Int
+    var address: IPAddress
+    var kind: HostPattern.Capture.Kind
+}
+
 extension SSHDRuleHit {
-    /// The host of a plain IPv4 reading that starts at `start`, with its address already read.
+    /// The host of a plain address reading that starts at `start`, with its address already read.
     @inline(__always)
-    mutating func setHost(_ host: (end: Int, address: IPAddress), start: Int) {
-        self.host = .ipv4(start..<host.end)
+    mutating func setHost(_ host: PlainAddress, start: Int) {
+        self.host = host.kind == .ipv4 ? .ipv4(start..<host.end) : .ipv6(start..<host.end)
         address = host.address
     }
 }

@@ -83,82 +83,69 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Parses RFC 4291 text: up to eight hex groups with at most one `::`, optionally ending in
-    /// a dotted quad.
+    /// a dotted quad. One pass: the groups before the `::` and those after it are shifted into
+    /// two 128-bit numbers, and the first moves up past the gap at the end.
     static func parseIPv6(_ bytes: UnsafeRawBufferPointer) -> IPAddress? {
         let count = bytes.count
-        if count < 2 || count > 45 { return nil }
-        // The eight groups on the stack: parsing allocates nothing.
-        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 8) { groups -> IPAddress? in
-            groups.initialize(repeating: 0)
-            var filled = 0
-            var gapAt = -1
-            var index = 0
-            if bytes[0] == UInt8(ascii: ":") {
-                guard bytes[1] == UInt8(ascii: ":") else { return nil }
-                gapAt = 0
-                index = 2
-                if index == count { return IPAddress(high: 0, low: 0) }
+        guard count >= 2, count <= 45 else { return nil }
+        let colon = UInt8(ascii: ":")
+        var head: UInt128 = 0  // the groups before `::` (all of them when there is none)
+        var headCount = 0
+        var tail: UInt128 = 0  // the groups after `::`
+        var tailCount = 0
+        var gap = false
+        var index = 0
+        @inline(__always) func append(_ group: UInt128, groups: Int) {
+            if gap {
+                tail = tail << (16 * groups) | group
+                tailCount += groups
+            } else {
+                head = head << (16 * groups) | group
+                headCount += groups
             }
-            while index < count {
-                if filled == 8 { return nil }
-                // A dotted quad may close the address when two groups are still free.
-                var end = index
-                var sawDot = false
-                while end < count && bytes[end] != UInt8(ascii: ":") {
-                    if bytes[end] == UInt8(ascii: ".") { sawDot = true }
-                    end += 1
-                }
-                if sawDot {
-                    guard end == count, filled <= 6,
-                        let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
-                    else { return nil }
-                    groups[filled] = UInt16(v4 >> 16)
-                    groups[filled + 1] = UInt16(v4 & 0xFFFF)
-                    filled += 2
-                    index = end
-                    break
-                }
-                let length = end - index
-                guard length >= 1 && length <= 4 else { return nil }
-                var group: UInt16 = 0
-                for position in index..<end {
-                    guard let nibble = hexValue(bytes[position]) else { return nil }
-                    group = group << 4 | UInt16(nibble)
-                }
-                groups[filled] = group
-                filled += 1
-                index = end
-                if index == count { break }
-                // at a ':'
-                index += 1
-                if index < count && bytes[index] == UInt8(ascii: ":") {
-                    if gapAt >= 0 { return nil }
-                    gapAt = filled
-                    index += 1
-                    if index == count { break }
-                } else if index == count {
-                    return nil  // trailing single ':'
-                }
-            }
-            if gapAt >= 0 {
-                if filled == 8 { return nil }
-                // Move the groups after the gap to the end, last first, and zero the gap.
-                let tailCount = filled - gapAt
-                var offset = tailCount - 1
-                while offset >= 0 {
-                    groups[8 - tailCount + offset] = groups[gapAt + offset]
-                    offset -= 1
-                }
-                for position in gapAt..<(8 - tailCount) { groups[position] = 0 }
-            } else if filled != 8 {
-                return nil
-            }
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            for position in 0..<4 { high = high << 16 | UInt64(groups[position]) }
-            for position in 4..<8 { low = low << 16 | UInt64(groups[position]) }
-            return IPAddress(high: high, low: low)
         }
+        if bytes[0] == colon {
+            guard bytes[1] == colon else { return nil }
+            gap = true
+            index = 2
+        }
+        while index < count {
+            guard headCount + tailCount < 8 else { return nil }
+            var group: UInt128 = 0
+            var end = index
+            while end < count, end - index < 5, let nibble = hexValue(bytes[end]) {
+                group = group << 4 | UInt128(nibble)
+                end += 1
+            }
+            if end < count, bytes[end] == UInt8(ascii: ".") {
+                // A dotted quad closes the address, in place of two groups.
+                guard headCount + tailCount <= 6, let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index...]))
+                else { return nil }
+                append(UInt128(v4), groups: 2)
+                index = count
+                break
+            }
+            guard end > index, end - index <= 4 else { return nil }
+            append(group, groups: 1)
+            index = end
+            if index == count { break }
+            guard bytes[index] == colon, index + 1 < count else { return nil }  // no trailing single ':'
+            index += 1
+            if bytes[index] == colon {
+                if gap { return nil }
+                gap = true
+                index += 1
+            }
+        }
+        let value: UInt128
+        if gap {
+            guard headCount + tailCount <= 7 else { return nil }
+            value = headCount == 0 ? tail : head << (16 * (8 - headCount)) | tail
+        } else {
+            guard headCount == 8 else { return nil }
+            value = head
+        }
+        return IPAddress(high: UInt64(truncatingIfNeeded: value >> 64), low: UInt64(truncatingIfNeeded: value))
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
