@@ -12,8 +12,8 @@ let usage = """
       jailbird-bench run [--size-mb 1024] [--auth-mb 100] [--slice-mb 20] [--dir bench-data]
                          [--jailbird PATH] [--skip-fail2ban-regex] [--repeats 3]
       jailbird-bench simulate [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
-      jailbird-bench sweep [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
                               [--while-banned prevented|counted]
+      jailbird-bench sweep [--events 10000000] [--ips 100000] [--days 30] [--seed 1] [--repeats 3]
 
     generate  writes a deterministic log of about N bytes (whole lines; N accepts k/M/G suffixes).
               --start is the first line's time, read as UTC (the log's zone-less stamps are UTC).
@@ -25,18 +25,24 @@ let usage = """
               (k/M suffixes there mean powers of 1024: give 10000000, not 10M, for ten million.)
     """
 
-/// `--name value` options and bare words.
+/// `--name value` options and bare words. `-h`/`--help` prints the usage; a name the command
+/// does not take is an error (a mistyped option must not be ignored quietly).
 struct Arguments {
     var words: [String] = []
     var options: [String: String] = [:]
     var flags: Set<String> = []
 
-    init(_ args: ArraySlice<String>, flagNames: Set<String>) {
+    init(_ args: ArraySlice<String>, optionNames: Set<String>, flagNames: Set<String> = []) {
         var it = args.makeIterator()
         while let a = it.next() {
+            if a == "-h" || a == "--help" {
+                print(usage)
+                exit(0)
+            }
             if a.hasPrefix("--") {
                 let name = String(a.dropFirst(2))
                 if flagNames.contains(name) { flags.insert(name); continue }
+                guard optionNames.contains(name) else { fatal("unknown option \(a)\n\(usage)") }
                 guard let value = it.next() else { fatal("missing value for \(a)\n\(usage)") }
                 options[name] = value
             } else {
@@ -105,7 +111,7 @@ let argv = CommandLine.arguments
 guard argv.count >= 2 else { fatal(usage) }
 switch argv[1] {
 case "generate":
-    let args = Arguments(argv.dropFirst(2), flagNames: [])
+    let args = Arguments(argv.dropFirst(2), optionNames: ["bytes", "seed", "start", "idle-scale", "out"])
     guard args.words.count == 1, let kind = LogKind(rawValue: args.words[0]) else { fatal(usage) }
     guard let out = args.options["out"] else { fatal("--out is required\n\(usage)") }
     let bytes = args.int("bytes", default: 1 << 20)
@@ -113,7 +119,9 @@ case "generate":
     guard let idleScale = Double(args.options["idle-scale"] ?? "1"), idleScale > 0 else { fatal("bad --idle-scale") }
     generate(kind: kind, bytes: bytes, seed: seed, start: args.options["start"], idleScale: idleScale, path: out)
 case "run":
-    let args = Arguments(argv.dropFirst(2), flagNames: ["skip-fail2ban-regex"])
+    let args = Arguments(
+        argv.dropFirst(2), optionNames: ["size-mb", "auth-mb", "slice-mb", "dir", "jailbird", "repeats"],
+        flagNames: ["skip-fail2ban-regex"])
     var bench = Bench(
         sizeMB: args.int("size-mb", default: 1024),
         authMB: args.int("auth-mb", default: 100),
@@ -124,7 +132,7 @@ case "run":
         repeats: args.int("repeats", default: 3))
     bench.run()
 case "simulate":
-    let args = Arguments(argv.dropFirst(2), flagNames: [])
+    let args = Arguments(argv.dropFirst(2), optionNames: ["events", "ips", "days", "seed", "repeats", "while-banned"])
     guard args.words.isEmpty else { fatal(usage) }
     guard let seed = UInt64(args.options["seed"] ?? "1") else { fatal("bad --seed") }
     guard let whileBanned = WhileBannedChoice(rawValue: args.options["while-banned"] ?? "prevented") else {
@@ -136,7 +144,7 @@ case "simulate":
         repeats: max(1, args.int("repeats", default: 3)))
     bench.run()
 case "sweep":
-    let args = Arguments(argv.dropFirst(2), flagNames: [])
+    let args = Arguments(argv.dropFirst(2), optionNames: ["events", "ips", "days", "seed", "repeats"])
     guard let seed = UInt64(args.options["seed"] ?? "1") else { fatal("bad --seed") }
     SweepBench(
         events: args.int("events", default: 10_000_000), ips: max(1, args.int("ips", default: 100_000)),
