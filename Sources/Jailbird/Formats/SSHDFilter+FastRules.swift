@@ -244,14 +244,31 @@ extension SSHDScanner {
         } else {
             invalid = false
         }
-        let tokenEnd = base.skipNonSpaces(from: userStart)
-        guard let userEnd = base.firstRange(of: " from ", from: userStart, rareByteAt: 1) else { return .unsure }
+        // The user's token, to the first space, and whether it holds a ':'.
+        var tokenEnd = userStart
+        var colonInToken = false
+        while tokenEnd < count, !ByteClass.isSpace(base[tokenEnd]) {
+            colonInToken = colonInToken || base[tokenEnd] == UInt8(ascii: ":")
+            tokenEnd &+= 1
+        }
+        // The first " from ": it starts with a space, so not before the token's end.
+        let userEnd: Int
+        if base.hasBytes(" from ", at: tokenEnd) {
+            userEnd = tokenEnd
+        } else {
+            guard let found = base.firstRange(of: " from ", from: tokenEnd, rareByteAt: 1) else { return .unsure }
+            userEnd = found
+        }
         // The token branch: a token right before " from " and ": " after it could match.
         if tokenEnd == userEnd, base.firstRange(of: ": ", from: userEnd + 6, rareByteAt: 0) != nil { return .unsure }
         // [^:]+ stops at the first ':'. (The greedy user wants the last " from " before it: the
         // check of the end below finds no other.)
-        if !invalid, let colon = base.firstIndex(of: UInt8(ascii: ":"), from: userStart), colon < userEnd {
-            return .unsure
+        if !invalid {
+            if userEnd == tokenEnd {
+                if colonInToken { return .unsure }
+            } else if let colon = base.firstIndex(of: UInt8(ascii: ":"), from: userStart), colon < userEnd {
+                return .unsure
+            }
         }
         guard userEnd > userStart || invalid, let host = plainAddress(at: userEnd + 6) else { return .unsure }
         let restStart = sshVersionEnd(portOptionsEnd(host.end))
