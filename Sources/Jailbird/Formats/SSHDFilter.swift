@@ -172,6 +172,7 @@ struct LineGroups {
         self.host = host
     }
 
+    @inline(__always)
     init(_ hit: SSHDRuleHit, _ content: UnsafeRawBufferPointer, users: inout StringTable, hostNames: inout StringTable) {
         nofail = hit.nofail
         forget = hit.forget
@@ -288,6 +289,7 @@ struct SessionCache {
 
     /// A line of a known connection: its groups overwrite the cached ones, `nofail` and
     /// `mlfgained` come from this line only, and a gained login clears pending failures.
+    @inline(__always)
     private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
         let user = line.countedUser
         if user != 0 {
@@ -333,6 +335,7 @@ struct SessionCache {
     private static func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & 255 }
 
     /// `Cache.get`: the slot of `key`; an expired entry is removed and not returned.
+    @inline(__always)
     private mutating func lookup(_ key: UnsafeRawBufferPointer, hash: UInt64, now: Int64) -> Int32? {
         var slot = buckets[SessionCache.bucket(hash)]
         while slot >= 0 {
