@@ -153,20 +153,44 @@ enum SSHDRule: UInt8, CaseIterable {
 /// Stored as plain, aligned words (offsets as `Int32`, -1 for a group that did not take part: a
 /// line is at most `Int32.max` bytes, `LineSplitter`'s limit), so
 /// a hit moves in a few loads and stores: with optional ranges its packed layout was copied byte
-/// by byte.
+/// by byte. The flags and the host's kind share one byte for the same reason.
 struct SSHDRuleHit: Equatable {
     var rule: SSHDRule
-    var nofail = false
-    var forget = false
-    var gained = false
-    private var hostKind: UInt8 = 0  // 0: no host, else 1 + HostPattern.Capture.Kind
-    private var hasAddress = false
+    /// nofail, forget, gained, has address: bits 0-3; the host's kind (0: no host, else 1 +
+    /// `HostPattern.Capture.Kind`): bits 4-5.
+    private var bits: UInt8 = 0
     private var userBounds: (Int32, Int32) = (-1, -1)
     private var alternateUserBounds: (Int32, Int32) = (-1, -1)
     private var hostBounds: (Int32, Int32) = (-1, -1)
     private var addressBits: (UInt64, UInt64) = (0, 0)
 
     init(_ rule: SSHDRule) { self.rule = rule }
+
+    @inline(__always) private func bit(_ mask: UInt8) -> Bool { bits & mask != 0 }
+    @inline(__always) private mutating func setBit(_ mask: UInt8, _ value: Bool) {
+        bits = value ? bits | mask : bits & ~mask
+    }
+
+    var nofail: Bool {
+        get { bit(1) }
+        set { setBit(1, newValue) }
+    }
+    var forget: Bool {
+        get { bit(2) }
+        set { setBit(2, newValue) }
+    }
+    var gained: Bool {
+        get { bit(4) }
+        set { setBit(4, newValue) }
+    }
+    private var hasAddress: Bool {
+        get { bit(8) }
+        set { setBit(8, newValue) }
+    }
+    private var hostKind: UInt8 {
+        get { bits >> 4 }
+        set { bits = bits & 0x0F | newValue << 4 }
+    }
 
     /// The `user` group when it took part in the match (possibly empty).
     var user: Range<Int>? {
