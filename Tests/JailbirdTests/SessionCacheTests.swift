@@ -2,11 +2,12 @@ import Testing
 
 @testable import Jailbird
 
-/// The sshd session cache against a plain reading of fail2ban's `Utils.Cache` (an OrderedDict
-/// of at most 100 connection ids living 5 minutes, oldest dropped first when full) and of
-/// `_mergeFailure`: ids in an array in insertion order, found by a linear search. Random lines
-/// of a few dozen connections, with times that jump, stall and go back, must give the same
-/// outcome line for line.
+/// The sshd session cache's store (slot pool, hash buckets, age list, key arena) against a plain
+/// reading of fail2ban's `Utils.Cache` (an OrderedDict of at most 100 connection ids living 5
+/// minutes, oldest dropped first when full): ids in an array in insertion order, found by a
+/// linear search, with the cache's own rules for a line's entry (`SessionCache.start`/`update`,
+/// which the differential tests check against fail2ban). Random lines of a few dozen
+/// connections, with times that jump, stall and go back, must give the same outcome line for line.
 @Suite struct SessionCacheTests {
     /// The reference: the same merge rules over the simplest possible store.
     struct ReferenceCache {
@@ -16,28 +17,14 @@ import Testing
             if let index = items.firstIndex(where: { $0.key == key }) {
                 if items[index].entry.expiry > now {
                     var entry = items[index].entry
-                    let user = line.countedUser
-                    if user != 0 {
-                        if entry.firstUser == 0 { entry.firstUser = user } else if entry.firstUser != user { entry.severalUsers = true }
-                    }
-                    entry.nofail = line.nofail || line.gained
-                    entry.gained = line.gained
-                    if line.gained { entry.pending = false }
-                    if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
-                    if line.user != 0 { entry.user = line.user }
-                    let outcome = Self.settle(&entry)
+                    let outcome = SessionCache.update(&entry, with: line)
                     if line.forget { items.remove(at: index) } else { items[index].entry = entry }
                     return outcome
                 }
                 items.remove(at: index)
             }
             var entry = SessionCache.Entry()
-            entry.nofail = line.nofail || line.gained
-            entry.gained = line.gained
-            if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
-            if !line.forget { entry.firstUser = line.countedUser }
-            entry.user = line.user
-            let outcome = Self.settle(&entry)
+            let outcome = SessionCache.start(&entry, with: line)
             if !line.forget {
                 entry.expiry = now + 300
                 if items.count >= 100 {
@@ -47,24 +34,6 @@ import Testing
                     }
                 }
                 items.append((key, entry))
-            }
-            return outcome
-        }
-
-        static func settle(_ entry: inout SessionCache.Entry) -> MergeOutcome {
-            if entry.pending || entry.severalUsers {
-                entry.nofail = false
-                entry.gained = false
-            }
-            entry.pending = false
-            var outcome = MergeOutcome(isFailure: false, host: nil, user: entry.user)
-            if !entry.nofail {
-                if let host = entry.host {
-                    outcome.isFailure = true
-                    outcome.host = host
-                } else {
-                    entry.pending = true
-                }
             }
             return outcome
         }

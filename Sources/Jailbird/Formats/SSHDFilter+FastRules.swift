@@ -182,28 +182,10 @@ extension SSHDScanner {
             let hostStart = start + usual.utf8CodeUnitCount
             return pamHost(at: hostStart, alternateUser: (hostStart - 7)..<(hostStart - 7))
         }
-        guard let nameStart = literal("pam_", at: start) else { return .miss }
-        var index = nameStart
-        while index < count && base[index] &- UInt8(ascii: "a") < 26 { index &+= 1 }
-        guard index > nameStart, let tagEnd = literal("(sshd:auth):", at: index) else { return .miss }
-        let spacesEnd = base.skipSpaces(from: tagEnd)
-        guard spacesEnd > tagEnd, var position = literal("authentication failure;", at: spacesEnd) else {
-            return .miss
-        }
-        for _ in 0..<4 {
-            let keyStart = base.skipSpaces(from: position)
-            guard keyStart > position,
-                let valueStart = literal("logname=", at: keyStart) ?? literal("uid=", at: keyStart)
-                    ?? literal("euid=", at: keyStart) ?? literal("tty=", at: keyStart)
-            else { break }
-            position = base.skipNonSpaces(from: valueStart)
-        }
-        let ruserKey = base.skipSpaces(from: position)
-        guard ruserKey > position, let ruserStart = literal("ruser=", at: ruserKey) else { return .unsure }
-        let ruserEnd = base.skipNonSpaces(from: ruserStart)
-        let rhostKey = base.skipSpaces(from: ruserEnd)
-        guard rhostKey > ruserEnd, let hostStart = literal("rhost=", at: rhostKey) else { return .unsure }
-        return pamHost(at: hostStart, alternateUser: ruserStart..<ruserEnd)
+        // The full matcher reads the part before the host in the same way: where it finds none,
+        // it matches nothing.
+        guard let fields = pamFieldsBeforeHost(start) else { return .miss }
+        return pamHost(at: fields.hostStart, alternateUser: fields.alternateUser)
     }
 
     /// The pam rule from its host on: `<HOST>(?:\s+user=\S*)?%(__suff)s$`, the user part present

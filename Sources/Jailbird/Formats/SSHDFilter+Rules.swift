@@ -664,15 +664,19 @@ extension SSHDScanner {
         }
     }
 
-    /// `^<F-NOFAIL>%(__pam_auth)s\(sshd:auth\):\s+authentication failure;</F-NOFAIL>(?:\s+(?:(?:logname|e?uid|tty)=\S*)){0,4}\s+ruser=<F-ALT_USER>\S*</F-ALT_USER>\s+rhost=<HOST>(?:\s+user=<F-USER>\S*</F-USER>)?%(__suff)s$`
-    private func pamAuthenticationFailure(_ start: Int) -> SSHDRuleHit? {
+    /// The pam rule up to its host, `%(__pam_auth)s\(sshd:auth\):\s+authentication failure;`
+    /// `(?:\s+(?:(?:logname|e?uid|tty)=\S*)){0,4}\s+ruser=<F-ALT_USER>\S*</F-ALT_USER>\s+rhost=`, which
+    /// has one reading: each run (the name's letters, the spaces, a value's non-spaces) is
+    /// followed by a text it cannot hold, so a shorter one leaves nothing to match, and a key
+    /// item is present whenever one of the keys stands there (the next item needs `ruser=`).
+    /// The `ruser` value and where the host starts; nil when the line has no such part.
+    func pamFieldsBeforeHost(_ start: Int) -> (alternateUser: Range<Int>, hostStart: Int)? {
         guard let nameStart = literal("pam_", at: start) else { return nil }
         var index = nameStart
-        while index < count && base[index] >= UInt8(ascii: "a") && base[index] <= UInt8(ascii: "z") { index += 1 }
+        while index < count && base[index] &- UInt8(ascii: "a") < 26 { index &+= 1 }
         guard index > nameStart, let tagEnd = literal("(sshd:auth):", at: index) else { return nil }
         let spacesEnd = base.skipSpaces(from: tagEnd)
         guard spacesEnd > tagEnd, var position = literal("authentication failure;", at: spacesEnd) else { return nil }
-        // (?:\s+(?:logname|e?uid|tty)=\S*){0,4}
         for _ in 0..<4 {
             let keyStart = base.skipSpaces(from: position)
             guard keyStart > position,
@@ -686,9 +690,15 @@ extension SSHDScanner {
         let ruserEnd = base.skipNonSpaces(from: ruserStart)
         let rhostKey = base.skipSpaces(from: ruserEnd)
         guard rhostKey > ruserEnd, let hostStart = literal("rhost=", at: rhostKey) else { return nil }
+        return (ruserStart..<ruserEnd, hostStart)
+    }
+
+    /// `^<F-NOFAIL>%(__pam_auth)s\(sshd:auth\):\s+authentication failure;</F-NOFAIL>(?:\s+(?:(?:logname|e?uid|tty)=\S*)){0,4}\s+ruser=<F-ALT_USER>\S*</F-ALT_USER>\s+rhost=<HOST>(?:\s+user=<F-USER>\S*</F-USER>)?%(__suff)s$`
+    private func pamAuthenticationFailure(_ start: Int) -> SSHDRuleHit? {
+        guard let (alternateUser, hostStart) = pamFieldsBeforeHost(start) else { return nil }
         var hit = SSHDRuleHit(.pamAuthenticationFailure)
         hit.nofail = true
-        hit.alternateUser = ruserStart..<ruserEnd
+        hit.alternateUser = alternateUser
         var user: Range<Int>?
         hit.host = host(hostStart) { capture in
             let userKey = base.skipSpaces(from: capture.end)

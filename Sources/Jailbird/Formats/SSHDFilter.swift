@@ -273,13 +273,7 @@ struct SessionCache {
             return outcome
         }
         var entry = Entry()
-        entry.nofail = line.nofail || line.gained
-        entry.gained = line.gained
-        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
-        // a forgotten connection is not cached and has no users set
-        if !line.forget { entry.firstUser = line.countedUser }
-        entry.user = line.user
-        let outcome = SessionCache.settle(&entry)
+        let outcome = SessionCache.start(&entry, with: line)
         if !line.forget {
             entry.expiry = now + SessionCache.lifetime
             insert(key, hash: hash, entry, now: now)
@@ -287,10 +281,23 @@ struct SessionCache {
         return outcome
     }
 
+    /// The first line of a connection (or of one that is forgotten at once) fills its new
+    /// entry. (Internal, as `update`, so that the tests' plain store runs the same rules.)
+    @inline(__always)
+    static func start(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
+        entry.nofail = line.nofail || line.gained
+        entry.gained = line.gained
+        if let kind = line.hostKind { entry.setHost(line.host, kind: kind) }
+        // a forgotten connection is not cached and has no users set
+        if !line.forget { entry.firstUser = line.countedUser }
+        entry.user = line.user
+        return settle(&entry)
+    }
+
     /// A line of a known connection: its groups overwrite the cached ones, `nofail` and
     /// `mlfgained` come from this line only, and a gained login clears pending failures.
     @inline(__always)
-    private static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
+    static func update(_ entry: inout Entry, with line: LineGroups) -> MergeOutcome {
         let user = line.countedUser
         if user != 0 {
             if entry.firstUser == 0 {
