@@ -169,16 +169,7 @@ import Testing
         for input in try PrefixShortcutTests.inputs() {
             var variants = [input]
             for _ in 0..<8 where !input.isEmpty {
-                var variant = input
-                for _ in 0..<Int.random(in: 1...3, using: &generator) where !variant.isEmpty {
-                    let position = Int.random(in: 0..<variant.count, using: &generator)
-                    switch Int.random(in: 0..<3, using: &generator) {
-                    case 0: variant[position] = interesting.randomElement(using: &generator)!
-                    case 1: variant.insert(interesting.randomElement(using: &generator)!, at: position)
-                    default: variant.remove(at: position)
-                    }
-                }
-                variants.append(variant)
+                variants.append(mutated(input, edits: 1...3, bytes: interesting, &generator))
             }
             for variant in variants {
                 variant.withUnsafeBytes { text in

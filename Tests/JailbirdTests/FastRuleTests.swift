@@ -55,17 +55,7 @@ import Testing
         input.withUnsafeBytes(body)
         guard !input.isEmpty else { return }
         for _ in 0..<4 {
-            var variant = input
-            for _ in 0..<Int.random(in: 1...2, using: &generator) where !variant.isEmpty {
-                let position = Int.random(in: 0..<variant.count, using: &generator)
-                switch Int.random(in: 0..<4, using: &generator) {
-                case 0: variant[position] = interesting.randomElement(using: &generator)!
-                case 1: variant.insert(interesting.randomElement(using: &generator)!, at: position)
-                case 2: variant.remove(at: position)
-                default: variant.insert(contentsOf: pieces.randomElement(using: &generator)!, at: position)
-                }
-            }
-            variant.withUnsafeBytes(body)
+            mutated(input, edits: 1...2, bytes: interesting, pieces: pieces, &generator).withUnsafeBytes(body)
         }
     }
 

@@ -63,6 +63,26 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
+/// `input` with `edits` random edits in its first `within` bytes (anywhere by default): a byte
+/// replaced by, or inserted from, `bytes`, a byte removed, or (when `pieces` are given) a piece
+/// inserted.
+func mutated<Generator: RandomNumberGenerator>(
+    _ input: [UInt8], edits: ClosedRange<Int>, within: Int = .max, bytes: [UInt8], pieces: [[UInt8]] = [],
+    _ generator: inout Generator
+) -> [UInt8] {
+    var variant = input
+    for _ in 0..<Int.random(in: edits, using: &generator) where !variant.isEmpty {
+        let position = Int.random(in: 0..<min(within, variant.count), using: &generator)
+        switch Int.random(in: 0..<(pieces.isEmpty ? 3 : 4), using: &generator) {
+        case 0: variant[position] = bytes.randomElement(using: &generator)!
+        case 1: variant.insert(bytes.randomElement(using: &generator)!, at: position)
+        case 2: variant.remove(at: position)
+        default: variant.insert(contentsOf: pieces.randomElement(using: &generator)!, at: position)
+        }
+    }
+    return variant
+}
+
 /// Log-like text that compresses realistically (varying numbers and addresses).
 func sampleLogText(lines: Int, seed: UInt64 = 1) -> [UInt8] {
     var generator = SeededGenerator(seed: seed)

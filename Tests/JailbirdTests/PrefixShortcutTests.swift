@@ -88,17 +88,7 @@ import Testing
         input.withUnsafeBytes(body)
         guard !input.isEmpty else { return }
         for _ in 0..<6 {
-            var variant = input
-            for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                let position = Int.random(in: 0..<min(48, variant.count), using: &generator)
-                switch Int.random(in: 0..<3, using: &generator) {
-                case 0: variant[position] = interesting.randomElement(using: &generator)!
-                case 1: variant.insert(interesting.randomElement(using: &generator)!, at: position)
-                default: variant.remove(at: position)
-                }
-                if variant.isEmpty { return }
-            }
-            variant.withUnsafeBytes(body)
+            mutated(input, edits: 1...3, within: 48, bytes: interesting, &generator).withUnsafeBytes(body)
         }
     }
 
