@@ -59,6 +59,35 @@ import Testing
         }
     }
 
+    /// The unchecked reading of a dotted quad (sixteen bytes ahead) against the checked one, on
+    /// random texts of quad pieces, from every start.
+    @Test func plainIPv4ReadsAsTheCheckedReading() {
+        var generator = SeededGenerator(seed: 41)
+        let numbers = ["1", "25", "255", "10", "199", "0", "07", "256", "999", "1234", ""]
+        let separators = [".", ".", ".", ".", ".", ".", ".", "]", " ", ":"]
+        // Short and long: the unchecked reading needs sixteen bytes from its start.
+        let around = ["", " port 22 ssh2 [preauth]", " port 22", "]", "1", ".", " ", "x", "1.2.3.4 port 22 ssh2"]
+        var addresses = 0
+        for _ in 0..<5_000 {
+            // A quad now and then broken, with text before and after it.
+            var quad = numbers.randomElement(using: &generator)!
+            for _ in 0..<Int.random(in: 2...4, using: &generator) {
+                quad += separators.randomElement(using: &generator)! + numbers.randomElement(using: &generator)!
+            }
+            let text = Array((around.randomElement(using: &generator)! + quad + around.randomElement(using: &generator)!).utf8)
+            text.withUnsafeBytes { buffer in
+                let scanner = SSHDScanner(buffer)
+                for start in 0...buffer.count {
+                    let fast = scanner.plainIPv4(at: start)
+                    let checked = scanner.plainIPv4NearTheEnd(at: start)
+                    #expect(fast?.end == checked?.end && fast?.address == checked?.address, "\(String(decoding: text, as: UTF8.self)) at \(start)")
+                    if fast != nil { addresses += 1 }
+                }
+            }
+        }
+        #expect(addresses > 1_000)
+    }
+
     @Test func firstTriesAgreeWithTheFullMatchers() throws {
         var generator = SeededGenerator(seed: 5)
         let rules = SSHDRule.allCases

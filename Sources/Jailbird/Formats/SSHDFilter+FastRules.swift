@@ -65,6 +65,42 @@ extension SSHDScanner {
     /// matcher), and `\]?` finds no `]`. Each part is at most 255, so the text is the address.
     @inline(__always)
     func plainIPv4(at start: Int) -> (end: Int, address: IPAddress)? {
+        // Sixteen bytes hold the longest reading (fifteen) and the byte after it: read them
+        // without bounds checks, each part's digits one by one without a loop.
+        guard start >= 0, count - start >= 16, let base = base.baseAddress else { return plainIPv4NearTheEnd(at: start) }
+        let text = (base + start).assumingMemoryBound(to: UInt8.self)
+        @inline(__always) func digit(_ index: Int) -> UInt32? {
+            let value = text[index] &- UInt8(ascii: "0")
+            return value < 10 ? UInt32(value) : nil
+        }
+        var index = 0
+        var value: UInt32 = 0
+        for part in 0..<4 {
+            guard var octet = digit(index) else { return nil }
+            index &+= 1
+            if let second = digit(index) {
+                octet = octet &* 10 &+ second
+                index &+= 1
+                if let third = digit(index) {
+                    octet = octet &* 10 &+ third
+                    index &+= 1
+                    // A fourth digit: no reading takes it (see `plainIPv4NearTheEnd`).
+                    guard digit(index) == nil, octet <= 255 else { return nil }
+                }
+            }
+            value = value << 8 | octet
+            if part < 3 {
+                guard text[index] == UInt8(ascii: ".") else { return nil }
+                index &+= 1
+            }
+        }
+        guard text[index] != UInt8(ascii: "]") else { return nil }
+        return (start + index, IPAddress(ipv4: value))
+    }
+
+    /// `plainIPv4` with every read checked against the end, for an address near the end.
+    @inline(never)
+    func plainIPv4NearTheEnd(at start: Int) -> (end: Int, address: IPAddress)? {
         var index = start
         var value: UInt32 = 0
         for part in 0..<4 {
