@@ -253,7 +253,8 @@ extension SSHDScanner {
     /// the only one.
     private func fastFailed(_ start: Int) -> FastRuleAnswer {
         guard let methodStart = literal("Failed ", at: start) else { return .miss }
-        let methodEnd = base.skipNonSpaces(from: methodStart)
+        // The usual method in one comparison; any other is read to its first space.
+        let methodEnd = base.hasBytes("password ", at: methodStart) ? methodStart + 8 : base.skipNonSpaces(from: methodStart)
         guard methodEnd > methodStart, var userStart = literal(" for ", at: methodEnd) else { return .miss }
         let invalid: Bool
         if let after = literal("invalid user ", at: userStart) {
