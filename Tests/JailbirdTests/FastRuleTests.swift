@@ -59,9 +59,30 @@ import Testing
         }
     }
 
-    /// The unchecked reading of a dotted quad (sixteen bytes ahead) against the checked one, on
-    /// random texts of quad pieces, from every start.
-    @Test func plainIPv4ReadsAsTheCheckedReading() {
+    /// The unrolled reading of a dotted quad against its plain definition (four parts of one to
+    /// three digits, dots between them, each at most 255, no digit after a part's third and no
+    /// `]` after the last), on random texts of quad pieces, from every start.
+    @Test func plainIPv4ReadsAsItsDefinition() {
+        func definition(_ text: [UInt8], _ start: Int) -> (end: Int, value: UInt32)? {
+            var index = start
+            var value: UInt32 = 0
+            for part in 0..<4 {
+                let first = index
+                var octet: UInt32 = 0
+                while index < text.count, index - first < 4, (0x30...0x39).contains(text[index]) {
+                    octet = octet * 10 + UInt32(text[index] - 0x30)
+                    index += 1
+                }
+                guard (1...3).contains(index - first), octet <= 255 else { return nil }
+                value = value << 8 | octet
+                if part < 3 {
+                    guard index < text.count, text[index] == UInt8(ascii: ".") else { return nil }
+                    index += 1
+                }
+            }
+            guard index == text.count || text[index] != UInt8(ascii: "]") else { return nil }
+            return (index, value)
+        }
         var generator = SeededGenerator(seed: 41)
         let numbers = ["1", "25", "255", "10", "199", "0", "07", "256", "999", "1234", ""]
         let separators = [".", ".", ".", ".", ".", ".", ".", "]", " ", ":"]
@@ -79,8 +100,10 @@ import Testing
                 let scanner = SSHDScanner(buffer)
                 for start in 0...buffer.count {
                     let fast = scanner.plainIPv4(at: start)
-                    let checked = scanner.plainIPv4NearTheEnd(at: start)
-                    #expect(fast?.end == checked?.end && fast?.address == checked?.address, "\(String(decoding: text, as: UTF8.self)) at \(start)")
+                    let expected = definition(text, start)
+                    #expect(
+                        fast?.end == expected?.end && fast?.address == expected.map { IPAddress(ipv4: $0.value) },
+                        "\(String(decoding: text, as: UTF8.self)) at \(start)")
                     if fast != nil { addresses += 1 }
                 }
             }
