@@ -334,9 +334,16 @@ struct SessionCache {
         return outcome
     }
 
-    /// A hash of the connection id (collisions are settled by comparing the bytes).
+    /// A hash of the connection id (collisions are settled by comparing the bytes): its last eight
+    /// bytes, where a syslog id's pid stands (`…sshd[12345]: `), and its length, mixed.
     @inline(__always)
-    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 { ByteClass.hash(key) }
+    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        guard key.count >= 8 else { return ByteClass.hash(key) }
+        var hash = (key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self) ^ UInt64(key.count))
+            &* 0xBF58_476D_1CE4_E5B9
+        hash ^= hash >> 31
+        return hash
+    }
 
     @inline(__always)
     private static func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & 255 }
