@@ -65,10 +65,31 @@ extension SSHDScanner {
     /// matcher), and `\]?` finds no `]`. Each part is at most 255, so the text is the address.
     @inline(__always)
     func plainIPv4(at start: Int) -> (end: Int, address: IPAddress)? {
-        // Sixteen bytes hold the longest reading (fifteen) and the byte after it: read them
-        // without bounds checks, each part's digits one by one without a loop.
-        guard start >= 0, count - start >= 16, let base = base.baseAddress else { return plainIPv4NearTheEnd(at: start) }
-        let text = (base + start).assumingMemoryBound(to: UInt8.self)
+        guard start >= 0, start < count, let base = base.baseAddress else { return nil }
+        guard count - start >= 16 else { return plainIPv4NearTheEnd(at: start) }
+        guard let quad = Self.dottedQuad((base + start).assumingMemoryBound(to: UInt8.self)) else { return nil }
+        return (start + quad.length, IPAddress(ipv4: quad.value))
+    }
+
+    /// `plainIPv4` where fewer than sixteen bytes are left: the reading runs on a copy of them
+    /// padded with zero bytes, which end a part as the end of the line does. Out of line: the
+    /// rare case.
+    @inline(never)
+    private func plainIPv4NearTheEnd(at start: Int) -> (end: Int, address: IPAddress)? {
+        var padded: (UInt64, UInt64) = (0, 0)
+        let quad = withUnsafeMutableBytes(of: &padded) { copy in
+            copy.baseAddress!.copyMemory(from: base.baseAddress! + start, byteCount: count - start)
+            return Self.dottedQuad(copy.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let quad else { return nil }
+        return (start + quad.length, IPAddress(ipv4: quad.value))
+    }
+
+    /// The reading of `plainIPv4` in the sixteen bytes at `text` (the longest reading is fifteen,
+    /// and the byte after it is looked at), each part's digits one by one without a loop: its
+    /// length and the address as a number.
+    @inline(__always)
+    private static func dottedQuad(_ text: UnsafePointer<UInt8>) -> (length: Int, value: UInt32)? {
         @inline(__always) func digit(_ index: Int) -> UInt32? {
             let value = text[index] &- UInt8(ascii: "0")
             return value < 10 ? UInt32(value) : nil
@@ -84,7 +105,7 @@ extension SSHDScanner {
                 if let third = digit(index) {
                     octet = octet &* 10 &+ third
                     index &+= 1
-                    // A fourth digit: no reading takes it (see `plainIPv4NearTheEnd`).
+                    // A fourth digit: no reading of the ip4 group takes it.
                     guard digit(index) == nil, octet <= 255 else { return nil }
                 }
             }
@@ -95,33 +116,7 @@ extension SSHDScanner {
             }
         }
         guard text[index] != UInt8(ascii: "]") else { return nil }
-        return (start + index, IPAddress(ipv4: value))
-    }
-
-    /// `plainIPv4` with every read checked against the end, for an address near the end.
-    @inline(never)
-    func plainIPv4NearTheEnd(at start: Int) -> (end: Int, address: IPAddress)? {
-        var index = start
-        var value: UInt32 = 0
-        for part in 0..<4 {
-            var octet: UInt32 = 0
-            let first = index
-            while index < count, index - first < 4 {
-                let digit = base[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { break }
-                octet = octet &* 10 &+ UInt32(digit)
-                index &+= 1
-            }
-            let digits = index - first
-            guard digits >= 1, digits <= 3, octet <= 255 else { return nil }
-            value = value << 8 | octet
-            if part < 3 {
-                guard index < count, base[index] == UInt8(ascii: ".") else { return nil }
-                index &+= 1
-            }
-        }
-        guard index >= count || base[index] != UInt8(ascii: "]") else { return nil }
-        return (index, IPAddress(ipv4: value))
+        return (index, value)
     }
 
     /// `<HOST>`'s first reading at `start` when it is a plain address: a dotted quad
