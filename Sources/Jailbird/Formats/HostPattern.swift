@@ -19,6 +19,14 @@ enum HostPattern {
             case ipv4, ipv6, dns
         }
 
+        init(_ kind: Kind, _ range: Range<Int>) {
+            switch kind {
+            case .ipv4: self = .ipv4(range)
+            case .ipv6: self = .ipv6(range)
+            case .dns: self = .dns(range)
+            }
+        }
+
         var range: Range<Int> {
             switch self {
             case .ipv4(let range), .ipv6(let range), .dns(let range): return range

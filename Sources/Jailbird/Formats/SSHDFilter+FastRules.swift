@@ -407,7 +407,7 @@ extension SSHDRuleHit {
     /// The host of a plain address reading that starts at `start`, with its address already read.
     @inline(__always)
     mutating func setHost(_ host: PlainAddress, start: Int) {
-        self.host = host.kind == .ipv4 ? .ipv4(start..<host.end) : .ipv6(start..<host.end)
+        self.host = HostPattern.Capture(host.kind, start..<host.end)
         address = host.address
     }
 }

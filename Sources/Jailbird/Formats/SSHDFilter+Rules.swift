@@ -206,12 +206,9 @@ struct SSHDRuleHit: Equatable {
 
     var host: HostPattern.Capture? {
         get {
-            guard let range = Self.range(hostBounds) else { return nil }
-            switch hostKind {
-            case 1: return .ipv4(range)
-            case 2: return .ipv6(range)
-            default: return .dns(range)
-            }
+            guard let range = Self.range(hostBounds), let kind = HostPattern.Capture.Kind(rawValue: Int(hostKind) - 1)
+            else { return nil }
+            return HostPattern.Capture(kind, range)
         }
         set {
             hostBounds = Self.bounds(newValue?.range)

@@ -74,12 +74,6 @@ struct StringTable {
         hashes = [UInt64](repeating: 0, count: size)
     }
 
-    /// Eight bytes at a time, multiply-xorshift mixed (a short-string hash, not a secure one).
-    @inline(__always)
-    private static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        ByteClass.hash(raw)
-    }
-
     /// The 1-based id of `text`, adding it when new.
     mutating func intern(_ text: String) -> UInt32 {
         var utf8 = text
@@ -91,7 +85,7 @@ struct StringTable {
     /// comparison: stored texts are valid UTF-8, so bytes equal to one of them are its text.
     /// Only bytes that match none are checked, and repaired when they need it.
     mutating func intern(bytes raw: UnsafeRawBufferPointer) -> UInt32 {
-        let hash = Self.hash(raw)
+        let hash = ByteClass.hash(raw)
         if let id = find(raw, hash: hash) { return id }
         let text = String(decoding: raw, as: UTF8.self)
         if ByteClass.isASCII(raw) { return insert(text, raw, hash: hash) }
@@ -100,7 +94,7 @@ struct StringTable {
 
     /// The id of the text whose UTF-8 bytes are `raw`; `make` builds its String when it is new.
     private mutating func intern(_ raw: UnsafeRawBufferPointer, make: () -> String) -> UInt32 {
-        let hash = Self.hash(raw)
+        let hash = ByteClass.hash(raw)
         if let id = find(raw, hash: hash) { return id }
         return insert(make(), raw, hash: hash)
     }
@@ -152,7 +146,7 @@ struct StringTable {
         bytes.withUnsafeBytes { stored in
             for offset in strings.indices {
                 let start = offset == 0 ? 0 : ends[offset - 1]
-                let hash = Self.hash(UnsafeRawBufferPointer(rebasing: stored[start..<ends[offset]]))
+                let hash = ByteClass.hash(UnsafeRawBufferPointer(rebasing: stored[start..<ends[offset]]))
                 var index = Int(truncatingIfNeeded: hash) & mask
                 while slots[index] != 0 { index = (index + 1) & mask }
                 slots[index] = UInt32(offset + 1)
