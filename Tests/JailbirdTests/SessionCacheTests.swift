@@ -83,6 +83,40 @@ import Testing
         }
         #expect(mismatches == 0)
     }
+
+    /// Why an sshd log is read in one pass, not in halves: an expired entry is never found again
+    /// but still takes room, so a cache that saw old connections fills sooner and drops a live
+    /// entry that a cache started later (say on the lines just before a cut) keeps; a later line of
+    /// that connection is then a failure for one and not for the other. fail2ban's answer is the
+    /// one that saw every line, as the plain reading confirms.
+    @Test func expiredEntriesDecideWhichLiveOneIsDropped() {
+        let host = SessionHost(address: IPAddress(ipv4: 0xC000_0201), nameID: 0)
+        let harmless = LineGroups(
+            nofail: true, forget: false, gained: false, user: 0, userIsEmpty: false, hostKind: .ipv4, host: host)
+        // A failure without a host stays pending; the connection's next line, with its host,
+        // makes it a failure even though that line alone would not be one.
+        let pending = LineGroups(
+            nofail: false, forget: false, gained: false, user: 0, userIsEmpty: false, hostKind: nil, host: nil)
+        func outcomeOfLastLine(oldConnections: Int) -> (cache: MergeOutcome, reference: MergeOutcome) {
+            var cache = SessionCache()
+            var reference = ReferenceCache()
+            func merge(_ id: String, _ line: LineGroups, _ now: Int64) -> (MergeOutcome, MergeOutcome) {
+                let key = Array(" pbx sshd[\(id)]: ".utf8)
+                return (key.withUnsafeBytes { cache.merge(key: $0, line: line, now: now) }, reference.merge(key: key, line: line, now: now))
+            }
+            for id in 0..<oldConnections { _ = merge("old\(id)", harmless, 0) }  // expired by 1000
+            _ = merge("k", pending, 1_000)
+            for id in 0..<40 { _ = merge("new\(id)", harmless, 1_000) }
+            return merge("k", harmless, 1_001)
+        }
+        let sawEverything = outcomeOfLastLine(oldConnections: 60)
+        let startedLater = outcomeOfLastLine(oldConnections: 0)
+        #expect(sawEverything.cache.isFailure == sawEverything.reference.isFailure)
+        #expect(startedLater.cache.isFailure == startedLater.reference.isFailure)
+        #expect(!sawEverything.cache.isFailure)
+        #expect(startedLater.cache.isFailure)
+        #expect(startedLater.cache.host == host)
+    }
 }
 
 @Suite struct StringTableTests {
