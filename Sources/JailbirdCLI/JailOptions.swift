@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Jailbird
 
 /// `--config DIR` / `--jail NAME` and the jail keys: how every command that replays jails gets
@@ -110,7 +114,7 @@ struct JailOptions: ParsableArguments {
 
     /// Every value of a comma-separated list of a jail key.
     static func list<Value>(_ text: String, _ flag: String, _ parse: (String) throws -> Value) throws -> [Value] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingBlanks() }
         guard !items.contains(where: \.isEmpty) else { throw ValidationError("\(flag): an empty value in '\(text)'.") }
         do {
             return try items.map(parse)
@@ -120,7 +124,7 @@ struct JailOptions: ParsableArguments {
     }
 
     static func maxRetry(_ text: String) throws -> Int {
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+        guard let value = Int(text.trimmingBlanks()), value > 0 else {
             throw ValidationError("'\(text)' is not a positive whole number.")
         }
         return value

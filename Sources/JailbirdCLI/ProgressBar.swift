@@ -1,5 +1,14 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Jailbird
 
 /// A progress bar on standard error — bytes read of the expected total, rate and time left —
@@ -32,14 +41,16 @@ final class ProgressBar: @unchecked Sendable {
             let fraction = min(1, Double(read) / Double(total))
             let width = 24
             let filled = Int(fraction * Double(width))
-            line += String(format: "%3d%% [", Int(fraction * 100)) + String(repeating: "#", count: filled)
+            let percent = String(Int(fraction * 100))
+            line += String(repeating: " ", count: max(0, 3 - percent.count)) + percent + "% ["
+            line += String(repeating: "#", count: filled)
                 + String(repeating: " ", count: width - filled) + "] "
             line += "\(Format.bytes(read)) of \(Format.bytes(total))  \(Format.bytes(Int(rate)))/s"
             if rate > 0 && read < total { line += "  ETA \(Format.duration((Double(total - read) / rate).rounded(.up)))" }
         } else {
             line += "\(Format.bytes(read)) read  \(Format.bytes(Int(rate)))/s"
         }
-        FileHandle.standardError.write(Data(("\r" + line + "\u{1b}[K").utf8))
+        writeStandardError("\r" + line + "\u{1b}[K")
         drawn = true
     }
 
@@ -48,7 +59,7 @@ final class ProgressBar: @unchecked Sendable {
         timer.cancel()
         // Wait for a draw in progress to finish, then clear the line.
         queue.sync {
-            if drawn { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+            if drawn { writeStandardError("\r\u{1b}[K") }
         }
     }
 }

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Jailbird
 
 struct ReportCommand: ParsableCommand {
@@ -81,14 +90,10 @@ struct ReportCommand: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    /// Writes `text` to `path` (replacing it whole); false after printing why it failed.
+    /// Writes `text` to `path` (replacing it); false after printing why it failed.
     static func write(_ text: String, to path: String) -> Bool {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            return true
-        } catch {
-            printError("cannot write \(path): \(error.localizedDescription)")
-            return false
-        }
+        guard let file = try? OutputFile(path: path) else { return false }
+        file.write(text)
+        return (try? file.finish()) != nil
     }
 }

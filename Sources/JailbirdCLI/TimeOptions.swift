@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Jailbird
 
 /// `--tz`, `--now`, `--since`, `--until`: the same meaning on every command.
@@ -55,5 +64,10 @@ struct TimeOptions: ParsableArguments {
 
 /// Writes a message to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("jailbird: " + message + "\n").utf8))
+    writeStandardError("jailbird: " + message + "\n")
+}
+
+/// Writes `text` to standard error at once (unbuffered).
+func writeStandardError(_ text: String) {
+    OutputWriter(descriptor: STDERR_FILENO, capacity: 0).write(text)
 }

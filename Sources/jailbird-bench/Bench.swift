@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Jailbird
 
 /// One timed run of a child process.
 struct Measurement {
@@ -88,17 +89,9 @@ func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
     return right ? fill + s : s + fill
 }
 
+/// `v` with `decimals` digits after the point; "-" where there is no figure (nothing timed).
 func fixed(_ v: Double, _ decimals: Int) -> String {
-    guard v.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let r = (v * scale).rounded() / scale
-    var s = "\(r)"
-    if s.contains("e") { return s }
-    if !s.contains(".") { s += "." }
-    let frac = s.split(separator: ".", omittingEmptySubsequences: false)[1].count
-    if decimals == 0 { return String(s.dropLast(frac + 1)) }
-    return s + String(repeating: "0", count: max(0, decimals - frac))
+    v.isFinite ? Format.fixed(v, decimals: decimals) : "-"
 }
 
 /// The benchmark: inputs under `dir`, each tool timed after one untimed warm-up read of its input,

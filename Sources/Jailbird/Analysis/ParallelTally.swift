@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Splits `0..<count` into contiguous ranges, one per core (one range for small counts), runs
 /// `tally` on each at once and returns the partial results in range order, for the caller to

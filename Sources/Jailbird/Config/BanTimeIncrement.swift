@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A `bantime.formula`: a Python expression over `ban.Time`, `ban.Count` and `banFactor`,
 /// checked when read and evaluated without `eval`.

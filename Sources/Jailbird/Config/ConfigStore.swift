@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The merged options of a fail2ban configuration set (`jail` or `fail2ban`), read as
 /// `SafeConfigParserWithIncludes` in fail2ban/client/configparserinc.py does: each file is parsed
@@ -84,7 +93,7 @@ struct ConfigStore: Sendable {
         guard let includeSection = ini.sections.first(where: { $0.name == "INCLUDES" }) else { return [file] }
         var single = ConfigStore()
         single.merge(ini)
-        let directory = (file as NSString).deletingLastPathComponent
+        let directory = file.lastIndex(of: "/").map { $0 == file.startIndex ? "/" : String(file[..<$0]) } ?? ""
         var lists: [[String]] = [[], []]
         for (slot, option) in ["before", "after"].enumerated() {
             guard includeSection.options[option] != nil,
@@ -221,8 +230,7 @@ struct ConfigStore: Sendable {
     }
 
     private static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        LogSet.fileType(atPath: path) == S_IFREG
     }
 
     /// Files named `*SUFFIX` (not hidden) in `directory`, sorted by their bytes as Python sorts.

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The settings of one jail that decide its bans, as fail2ban 1.0.2's client would send them
 /// to the server (fail2ban/client/jailreader.py), with the server's defaults where the
@@ -63,8 +72,7 @@ public struct Fail2banConfiguration: Sendable {
     {
         var base = directory
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard LogSet.fileType(atPath: base) == S_IFDIR else {
             throw ConfigError(file: base, line: 0, key: "", message: "no such configuration directory")
         }
         var store = try ConfigStore.read(directory: base, name: "jail")
@@ -207,8 +215,7 @@ struct JailReader {
             return unsupported("it sets its own ignoreregex")
         }
         let filterDirectory = directory + "/filter.d"
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: filterDirectory, isDirectory: &isDirectory), isDirectory.boolValue {
+        if LogSet.fileType(atPath: filterDirectory) == S_IFDIR {
             let conf = filterDirectory + "/" + name + ".conf"
             let local = filterDirectory + "/" + name + ".local"
             if !FileManager.default.fileExists(atPath: conf) && !FileManager.default.fileExists(atPath: local) {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One option value with the place it was written.
 struct IniValue: Equatable, Sendable {

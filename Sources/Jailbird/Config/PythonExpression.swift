@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A number as Python's arithmetic sees it: an integer or a float (`True`/`False` are 1/0).
 /// Integers that would overflow 64 bits continue as floats (Python's are unbounded; the
@@ -150,7 +154,7 @@ indirect enum PythonExpression: Equatable, Sendable {
             case "**":
                 if b < 0 {
                     guard a != 0 else { throw ExpressionError(message: "0 cannot be raised to a negative power") }
-                    return .float(Foundation.pow(Double(a), Double(b)))
+                    return .float(pow(Double(a), Double(b)))
                 }
                 var result: Int64 = 1
                 var overflowed = false
@@ -169,11 +173,11 @@ indirect enum PythonExpression: Equatable, Sendable {
                         overflowed = overflowed || overflow
                     }
                 }
-                return overflowed ? .float(Foundation.pow(Double(a), Double(b))) : .int(result)
+                return overflowed ? .float(pow(Double(a), Double(b))) : .int(result)
             case "<<":
                 guard b >= 0 else { throw ExpressionError(message: "negative shift count") }
                 if b < 63, a.magnitude < (UInt64(1) << (63 - UInt64(b))) { return .int(a << b) }
-                return .float(Double(a) * Foundation.pow(2, Double(b)))
+                return .float(Double(a) * pow(2, Double(b)))
             case ">>":
                 guard b >= 0 else { throw ExpressionError(message: "negative shift count") }
                 return .int(b >= 64 ? (a < 0 ? -1 : 0) : a >> b)
@@ -200,7 +204,7 @@ indirect enum PythonExpression: Equatable, Sendable {
         case "**":
             if a == 0 && b < 0 { throw ExpressionError(message: "0.0 cannot be raised to a negative power") }
             if a < 0 && b != b.rounded() { throw ExpressionError(message: "negative number to a fractional power") }
-            return try finite(Foundation.pow(a, b), "**")
+            return try finite(pow(a, b), "**")
         default:
             throw ExpressionError(message: "unsupported operand type(s) for \(op): 'float'")
         }
@@ -248,7 +252,7 @@ indirect enum PythonExpression: Equatable, Sendable {
             guard case .int(let digits) = arguments[1] else {
                 throw ExpressionError(message: "round(): the number of digits must be an integer")
             }
-            let scale = Foundation.pow(10, Double(digits))
+            let scale = pow(10, Double(digits))
             let rounded = (arguments[0].double * scale).rounded(.toNearestOrEven) / scale
             if case .int = arguments[0], digits >= 0 { return arguments[0] }
             return .float(rounded)
@@ -258,23 +262,23 @@ indirect enum PythonExpression: Equatable, Sendable {
             return try integer(function == "math.floor" ? value.rounded(.down) : value.rounded(.up), function)
         case "math.exp":
             try arity(1...1)
-            return try finite(Foundation.exp(arguments[0].double), "math.exp")
+            return try finite(exp(arguments[0].double), "math.exp")
         case "math.sqrt":
             try arity(1...1)
             guard arguments[0].double >= 0 else { throw ExpressionError(message: "math.sqrt: math domain error") }
-            return .float(Foundation.sqrt(arguments[0].double))
+            return .float(sqrt(arguments[0].double))
         case "math.pow":
             try arity(2...2)
-            return try finite(Foundation.pow(arguments[0].double, arguments[1].double), "math.pow")
+            return try finite(pow(arguments[0].double, arguments[1].double), "math.pow")
         case "math.log":
             try arity(1...2)
             guard arguments[0].double > 0 else { throw ExpressionError(message: "math.log: math domain error") }
-            if arguments.count == 1 { return .float(Foundation.log(arguments[0].double)) }
-            let base = Foundation.log(arguments[1].double)
+            if arguments.count == 1 { return .float(log(arguments[0].double)) }
+            let base = log(arguments[1].double)
             guard arguments[1].double > 0, base != 0 else {
                 throw ExpressionError(message: "math.log: math domain error")
             }
-            return .float(Foundation.log(arguments[0].double) / base)
+            return .float(log(arguments[0].double) / base)
         default:
             throw ExpressionError(message: "'\(function)' is not available")
         }

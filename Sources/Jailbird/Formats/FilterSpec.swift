@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A fail2ban filter by name, as `--filter` and jail configurations write it: `asterisk`,
 /// `sshd`, `sshd[mode=aggressive]`, `recidive`, `recidive[_jailname=myjail]`.
@@ -9,7 +13,7 @@ public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `NAME` or `NAME[key=value, …]`; throws a message naming what is wrong.
     public init(parsing text: String) throws(FilterSpecError) {
-        var name = Substring(text.trimmingCharacters(in: .whitespaces))
+        var name = Substring(text.trimmingBlanks())
         var options: [String: String] = [:]
         if let open = name.firstIndex(of: "[") {
             guard name.hasSuffix("]") else { throw FilterSpecError(text: text, reason: "missing ']'") }
@@ -19,9 +23,8 @@ public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
                 guard pair.count == 2 else {
                     throw FilterSpecError(text: text, reason: "option '\(part)' is not key=value")
                 }
-                let value = pair[1].trimmingCharacters(in: .whitespaces)
-                options[pair[0].trimmingCharacters(in: .whitespaces)] = value.trimmingCharacters(
-                    in: CharacterSet(charactersIn: "\"'"))
+                let value = pair[1].trimmingBlanks()
+                options[pair[0].trimmingBlanks()] = value.trimming { $0 == "\"" || $0 == "'" }
             }
             name = name[..<open]
         }

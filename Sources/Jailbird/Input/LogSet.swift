@@ -50,6 +50,14 @@ public struct LogSource: Equatable, Sendable {
 ///   through a directory) is read once.
 /// - A missing or unreadable path becomes a problem and the rest go on.
 public enum LogSet {
+    /// The type bits of the file at `path` (`S_IFREG`, `S_IFDIR`, …; links followed); nil when
+    /// there is none or it cannot be reached.
+    static func fileType(atPath path: String) -> mode_t? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return status.st_mode & S_IFMT
+    }
+
     /// Discovers the sources named by `arguments`.
     ///
     /// - Complexity: O(n log n) in the number of files, plus one `stat` and one `open` per file.

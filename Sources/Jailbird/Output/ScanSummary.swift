@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The human summary of `jailbird scan`, in the spirit of fail2ban-regex's: per file and in
 /// total, bytes, lines, events by service, kind and rule, undated lines, time range and speed.
@@ -100,11 +109,20 @@ public enum Format {
             amount /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", amount, units[unit])
+        return unit == 0 ? "\(value) B" : fixed(amount, decimals: 1) + " " + units[unit]
     }
 
     public static func seconds(_ value: Double) -> String {
-        value < 10 ? String(format: "%.3f s", value) : String(format: "%.1f s", value)
+        fixed(value, decimals: value < 10 ? 3 : 1) + " s"
+    }
+
+    /// `value` with `decimals` digits after the point, rounded as C's `printf("%.*f")` rounds
+    /// (the exact binary value, ties to even): 2.25 → "2.2" with one decimal.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        // A finite Double has at most 309 digits before the point.
+        var buffer = [CChar](repeating: 0, count: 320 + max(0, decimals))
+        _ = withVaList([Int32(decimals), value]) { vsnprintf(&buffer, buffer.count, "%.*f", $0) }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// Cells padded to widths: negative = left-aligned, positive = right-aligned.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The public ban timeline format of `jailbird simulate --bans` (documented in the README).
 ///
@@ -91,7 +95,7 @@ public struct SimulationSummary {
             out += "  failures counted         \(Format.count(totals.counted)) of \(Format.count(arrived))"
             if options.whileBanned == .prevented {
                 out += "; prevented by bans \(Format.count(totals.prevented))"
-                if arrived > 0 { out += String(format: " (%.1f%%)", 100 * Double(totals.prevented) / Double(arrived)) }
+                if arrived > 0 { out += " (" + Format.fixed(100 * Double(totals.prevented) / Double(arrived), decimals: 1) + "%)" }
             } else if totals.duringBan > 0 {
                 out += "; \(Format.count(totals.duringBan)) arrived while banned"
             }
@@ -99,7 +103,7 @@ public struct SimulationSummary {
             if totals.ignored > 0 { out += "  ignored (ignoreip)       \(Format.count(totals.ignored))\n" }
             if totals.unresolved > 0 { out += "  host names (need DNS)    \(Format.count(totals.unresolved)) failures not counted\n" }
             out += "  attackers never banned   \(Format.count(totals.neverBanned)) of \(Format.count(totals.attackers))\n"
-            out += String(format: "  ban-hours                %.1f\n", banHours(jail: index))
+            out += "  ban-hours                " + Format.fixed(banHours(jail: index), decimals: 1) + "\n"
             if !totals.secondsToFirstBan.isEmpty {
                 let sorted = totals.secondsToFirstBan.sorted()
                 out += "  first failure to ban     median \(Format.duration(Double(sorted[sorted.count / 2])))"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The output formats of `jailbird sweep` (the columns are documented in the README).
 ///
@@ -26,7 +30,7 @@ public enum SweepFormat: String, CaseIterable, Sendable {
         }
     }
 
-    static func percent(_ row: SweepRow) -> String { String(format: "%.2f", 100 * row.preventedFraction) }
+    static func percent(_ row: SweepRow) -> String { Format.fixed(100 * row.preventedFraction, decimals: 2) }
 
     static func csv(_ result: SweepResult) -> String {
         var out = csvHeader
@@ -110,7 +114,7 @@ public struct SweepTable {
             let cells = [
                 mark(index), String(setting.maxRetry), Format.duration(setting.findTime),
                 setting.banTime < 0 ? "perm" : Format.duration(Double(setting.banTime)), setting.increment ? "on" : "off",
-                Format.count(row.bans), Format.count(row.ipsBanned), String(format: "%.1f%%", 100 * row.preventedFraction),
+                Format.count(row.bans), Format.count(row.ipsBanned), Format.fixed(100 * row.preventedFraction, decimals: 1) + "%",
                 Format.count(row.attackersNeverBanned), legit,
                 row.medianSecondsToBan.map { Format.duration(Double($0)) } ?? "-", Format.count(row.churn),
             ]
@@ -158,7 +162,7 @@ extension SweepResult {
     public func rationale() -> String? {
         guard let recommended else { return nil }
         let row = rows[recommended]
-        func percent(_ row: SweepRow) -> String { String(format: "%.1f%%", 100 * row.preventedFraction) }
+        func percent(_ row: SweepRow) -> String { Format.fixed(100 * row.preventedFraction, decimals: 1) + "%" }
         func lockouts(_ row: SweepRow) -> String {
             if row.legitimateIPsLockedOut == 0 { return "locked out no legitimate IP" }
             let ips = row.legitimateIPsLockedOut
@@ -184,13 +188,13 @@ extension SweepResult {
         if let current, current != recommended {
             let now = rows[current]
             text += " The current settings prevent \(percent(now)), cause \(Format.count(now.churn)) firewall operations"
-            text += " and \(lockouts(now).replacingOccurrences(of: "locked out", with: "lock out"))."
+            text += " and \(lockouts(now).replacing("locked out", with: "lock out"))."
         }
         if let runnerUp {
             let other = rows[runnerUp]
             text += " The runner-up, \(other.setting), would prevent \(percent(other))"
             text += ", cause \(Format.count(other.churn)) firewall operations"
-            text += " and \(lockouts(other).replacingOccurrences(of: "locked out", with: "lock out"))."
+            text += " and \(lockouts(other).replacing("locked out", with: "lock out"))."
         }
         text += " The proposal is the Pareto-optimal setting (no other prevents more failures, locks out fewer"
         text += " legitimate IPs and causes less churn at once) with the fewest legitimate lockouts, then the most"
