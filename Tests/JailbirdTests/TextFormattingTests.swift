@@ -29,3 +29,27 @@ struct TextFormattingTests {
         #expect(text.trimmingBlanks() == text.trimmingCharacters(in: .whitespaces))
     }
 }
+
+/// The start-up and size gain of FoundationEssentials holds only while no source file imports
+/// the whole of Foundation (with ICU) again; a file may import it only as the fallback of
+/// `#if canImport(FoundationEssentials)`, for platforms that lack the smaller module.
+struct FoundationImportTests {
+    @Test func sourcesImportFoundationOnlyWhereFoundationEssentialsIsMissing() throws {
+        let sources = Fixtures.root.deletingLastPathComponent().appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        #expect(files.count > 50)
+        var offenders: [String] = []
+        for file in files {
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            for (index, line) in lines.enumerated() where line == "import Foundation" {
+                let guarded = index >= 3 && lines[index - 1] == "#else" && lines[index - 2] == "import FoundationEssentials"
+                    && lines[index - 3] == "#if canImport(FoundationEssentials)"
+                if !guarded { offenders.append("\(file.lastPathComponent):\(index + 1)") }
+            }
+        }
+        #expect(offenders == [])
+    }
+}
