@@ -1,9 +1,4 @@
 import ArgumentParser
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Jailbird
 
 /// `--config DIR` / `--jail NAME` and the jail keys: how every command that replays jails gets
@@ -191,7 +186,7 @@ struct PreparedSimulation {
         var problemCount = setup.problems.count
         if reportProblems { for problem in setup.problems { printError(problem.description) } }
         let scan = ScanOptions(
-            zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
+            zone: timeSettings.zone, now: timeSettings.now, fallbackReference: TimeOptions.runStart,
             since: timeSettings.since, until: timeSettings.until)
         func alreadyRead(_ source: LogSource) -> FileScan? { standard.first { $0.source == source } }
         let toRead = setup.feeds.flatMap { feed in
@@ -256,7 +251,7 @@ struct PreparedAnalysis {
     static func prepare(jails: JailOptions, time: TimeOptions, paths: [String]) throws -> PreparedAnalysis {
         let timeSettings = try time.resolve()
         let scanOptions = ScanOptions(
-            zone: timeSettings.zone, now: timeSettings.now, fallbackReference: Int64(Date().timeIntervalSince1970),
+            zone: timeSettings.zone, now: timeSettings.now, fallbackReference: TimeOptions.runStart,
             since: timeSettings.since, until: timeSettings.until)
         let discovered = LogSet.discover(paths)
         var problemCount = discovered.problems.count

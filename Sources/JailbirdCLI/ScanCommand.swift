@@ -1,10 +1,5 @@
 import ArgumentParser
 import Dispatch
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -58,7 +53,7 @@ struct ScanCommand: ParsableCommand {
         }
         var options = ScanOptions(
             filter: filterSpec, zone: timeSettings.zone, now: timeSettings.now,
-            fallbackReference: Int64(Date().timeIntervalSince1970), since: timeSettings.since,
+            fallbackReference: TimeOptions.runStart, since: timeSettings.since,
             until: timeSettings.until)
         // The summary needs only counts; keep the events only to print them.
         options.keepEvents = events != nil

@@ -1,9 +1,4 @@
 import ArgumentParser
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -60,6 +55,10 @@ struct TimeOptions: ParsableArguments {
         }
         return (zone, try instant(now, "--now"), since, until)
     }
+
+    /// The instant year-less stamps of an input without a modification time (stdin) are read
+    /// relative to when `--now` is not given: the start of the run.
+    static var runStart: Int64 { Int64(time(nil)) }
 }
 
 /// Writes a message to standard error.

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// A `bantime.formula`: a Python expression over `ban.Time`, `ban.Count` and `banFactor`,
 /// checked when read and evaluated without `eval`.

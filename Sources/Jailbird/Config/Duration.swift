@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Seconds from a fail2ban duration, as `MyTime.str2seconds` (fail2ban/server/mytime.py) reads
 /// it: `600`, `10m`, `1h 30m`, `1d12h`, `1w`, `-1`, `1h-10m`, `1.5d`. Units (any case):

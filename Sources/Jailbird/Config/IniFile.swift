@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One option value with the place it was written.
 struct IniValue: Equatable, Sendable {

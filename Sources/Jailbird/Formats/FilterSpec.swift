@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// A fail2ban filter by name, as `--filter` and jail configurations write it: `asterisk`,
 /// `sshd`, `sshd[mode=aggressive]`, `recidive`, `recidive[_jailname=myjail]`.

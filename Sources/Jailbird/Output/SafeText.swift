@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Escaping of log-derived text (user names, SIP URIs: attacker-controlled) for each output, so
 /// it stays data: never a terminal escape, a CSV formula, a JSON break-out or HTML markup.

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The public ban timeline format of `jailbird simulate --bans` (documented in the README).
 ///

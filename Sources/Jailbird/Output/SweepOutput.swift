@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The output formats of `jailbird sweep` (the columns are documented in the README).
 ///
