@@ -52,6 +52,13 @@ public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the filter keeps state from line to line: sshd's session cache (the one
+    /// multi-line filter), which fail2ban's jail shares among all its files.
+    public var keepsSessions: Bool {
+        if case .sshd = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .asterisk: return "asterisk"

@@ -26,20 +26,29 @@ extension SimulationInput {
         let sources: [(jail: Int, source: LogSource)] = feeds.enumerated().flatMap { jail, feed in
             feed.logs.map { (jail, $0) }
         }
+        // A jail's rotated set read with sshd is one run: its files share the session cache.
+        let runs: [Range<Int>] = feeds.indices.flatMap { jail in
+            let offset = feeds[..<jail].reduce(0) { $0 + $1.logs.count }
+            let keepsSessions = feeds[jail].parameters.filter.keepsSessions
+            return Scanner.sessionRuns(feeds[jail].logs) { _ in keepsSessions }.map {
+                ($0.lowerBound + offset)..<($0.upperBound + offset)
+            }
+        }
         var scans = [FileScan?](repeating: nil, count: sources.count)
         scans.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let base = slots.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: sources.count) { index in
-                let filter = feeds[sources[index].jail].parameters.filter
-                if let read = standard.first(where: { $0.source == sources[index].source }),
-                    let narrowed = read.narrowed(to: filter, fileIndex: index)
-                {
-                    (base + index).initialize(to: narrowed)
+            DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+                // Each iteration writes only the slots of its run.
+                let run = runs[run]
+                let filter = feeds[sources[run.lowerBound].jail].parameters.filter
+                if let reused = reuse(standard, for: run.map { sources[$0].source }, filter: filter, firstIndex: run.lowerBound) {
+                    for (offset, scan) in reused.enumerated() { (base + run.lowerBound + offset).initialize(to: scan) }
                     return
                 }
                 var options = scan
                 options.filter = filter
-                (base + index).initialize(to: Scanner.scan(sources[index].source, fileIndex: index, options: options))
+                let read = Scanner.scanRun(run.map { (sources[$0].source, $0) }, options: options)
+                for (offset, scan) in read.enumerated() { (base + run.lowerBound + offset).initialize(to: scan) }
             }
         }
         var events = EventStore()
@@ -56,6 +65,22 @@ extension SimulationInput {
             jails: feeds.map(\.parameters), events: events, streamJails: sources.map(\.jail), start: start,
             end: end ?? (last == .min ? start : last))
         return (input, scans.map { $0! })
+    }
+
+    /// The standard scans of a run of files narrowed to `filter`, numbered from `firstIndex`;
+    /// nil unless every file has one that tells what `filter` alone would find
+    /// (`FileScan.narrowed`). With sshd, each scan must also have continued the sessions of
+    /// exactly the files before it in the run, as the jail's one filter does.
+    static func reuse(_ standard: [FileScan], for run: [LogSource], filter: FilterSpec, firstIndex: Int) -> [FileScan]? {
+        var reused: [FileScan] = []
+        for (offset, source) in run.enumerated() {
+            guard let read = standard.first(where: { $0.source == source }),
+                let narrowed = read.narrowed(to: filter, fileIndex: firstIndex + offset)
+            else { return nil }
+            if filter.keepsSessions, read.sessionPredecessors != Array(run[..<offset]) { return nil }
+            reused.append(narrowed)
+        }
+        return reused
     }
 }
 

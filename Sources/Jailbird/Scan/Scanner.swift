@@ -81,6 +81,10 @@ public struct FileScan: Sendable {
     /// chunk read that had one (the file's time span, whatever matched).
     public var firstLineTime: Int64?
     public var lastLineTime: Int64?
+    /// For a file of a rotated set read with sshd: the files before it in the set, oldest first,
+    /// whose connections its session cache continued (see `Scanner.scanRun`); empty
+    /// when its scan started with an empty cache.
+    public var sessionPredecessors: [LogSource] = []
 
     public init(source: LogSource) {
         self.source = source
@@ -120,17 +124,66 @@ extension FileScan {
 /// Scans inputs for authentication events: reads bytes, splits lines, applies filters.
 public enum Scanner {
     /// Scans every source, several at once on the available cores; results keep input order.
+    /// The files of a rotated set that sshd reads are read one after the other, in the set's
+    /// order, sharing one session cache (`scanRun`).
     public static func scan(_ sources: [LogSource], options: ScanOptions) -> [FileScan] {
+        let runs = sessionRuns(sources) { sharesSessions($0, options: options) }
         var results = [FileScan?](repeating: nil, count: sources.count)
         results.withUnsafeMutableBufferPointer { slots in
-            let slotsBase = slots.baseAddress!
-            nonisolated(unsafe) let base = slotsBase
-            DispatchQueue.concurrentPerform(iterations: sources.count) { index in
-                // Each iteration writes only its own slot.
-                (base + index).initialize(to: scan(sources[index], fileIndex: index, options: options))
+            nonisolated(unsafe) let base = slots.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+                // Each iteration writes only the slots of its run.
+                let run = runs[run]
+                let scans = scanRun(run.map { (sources[$0], $0) }, options: options)
+                for (offset, scan) in scans.enumerated() { (base + run.lowerBound + offset).initialize(to: scan) }
             }
         }
         return results.map { $0! }
+    }
+
+    /// `sources` cut into runs of consecutive files of one rotated set (`LogSource.setName`)
+    /// for which `sharesSessions` holds; every other file is a run of its own.
+    public static func sessionRuns(_ sources: [LogSource], sharesSessions: (ArraySlice<LogSource>) -> Bool) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start = 0
+        while start < sources.count {
+            var end = start + 1
+            while end < sources.count && sources[end].setName == sources[start].setName { end += 1 }
+            if end - start > 1 && sharesSessions(sources[start..<end]) {
+                runs.append(start..<end)
+            } else {
+                runs += (start..<end).map { $0..<($0 + 1) }
+            }
+            start = end
+        }
+        return runs
+    }
+
+    /// Whether the files of one rotated set go through sshd's session cache: with `--filter
+    /// sshd`, or with the standard set when at least two of them are syslog files (the kind
+    /// that gets the sshd filter).
+    static func sharesSessions(_ set: ArraySlice<LogSource>, options: ScanOptions) -> Bool {
+        guard let filter = options.filter else {
+            return set.lazy.filter { LogKind.detect($0) == .other }.prefix(2).count == 2
+        }
+        return filter.keepsSessions
+    }
+
+    /// Scans a run of `sessionRuns`: files one after the other, each starting with the sshd
+    /// connections the one before left in the session cache. fail2ban's jail has one filter for
+    /// all its files, so a connection whose first lines are in `auth.log.1` and whose failure is
+    /// in `auth.log` is counted, and the cache is as full at the start of a file as the lines
+    /// before left it. A run of one file may be read in halves (`scan(_:fileIndex:options:)`).
+    public static func scanRun(_ files: [(source: LogSource, fileIndex: Int)], options: ScanOptions) -> [FileScan] {
+        if files.count == 1 { return [scan(files[0].source, fileIndex: files[0].fileIndex, options: options)] }
+        var sessions: SSHDFilter?
+        var predecessors: [LogSource] = []
+        return files.map { file in
+            var scan = scan(file.source, fileIndex: file.fileIndex, options: options, range: nil, sessions: &sessions)
+            scan.sessionPredecessors = predecessors
+            predecessors.append(file.source)
+            return scan
+        }
     }
 
     /// Scans one source. Problems are recorded in the result; everything read before a problem
@@ -227,8 +280,19 @@ public enum Scanner {
     static func scan(
         _ source: LogSource, fileIndex: Int, options: ScanOptions, range: Range<Int64>?, kind: LogKind? = nil
     ) -> FileScan {
+        var sessions: SSHDFilter?
+        return scan(source, fileIndex: fileIndex, options: options, range: range, kind: kind, sessions: &sessions)
+    }
+
+    /// `scan(_:fileIndex:options:range:kind:)` whose sshd filter starts from `sessions` (the
+    /// state an earlier file of the set left; nil: a fresh one) and leaves its own state there.
+    static func scan(
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, range: Range<Int64>?, kind: LogKind? = nil,
+        sessions: inout SSHDFilter?
+    ) -> FileScan {
         var scanner = FileScanner(source: source, fileIndex: fileIndex, options: options)
         scanner.presetKind = kind
+        scanner.inheritedSessions = sessions
         scanner.startsMidFile = (range?.lowerBound ?? 0) > 0
         var splitter = LineSplitter(lineLimit: options.maxLineLength)
         var firstChunk = true
@@ -251,6 +315,7 @@ public enum Scanner {
             scanner.noteLastLine(within: chunk)
         }
         splitter.finish(into: &scanner)
+        sessions = scanner.sessionsForNextFile
         var result = scanner.result
         result.lines = splitter.lineCount
         result.problems += splitter.problems(path: source.displayName)
@@ -286,6 +351,11 @@ struct FileScanner: LineSink {
     var startsMidFile = false
     /// The kind of log, when known before the first chunk (a split file's halves share it).
     var presetKind: LogKind?
+    /// The sshd filter as the file before in a rotated set left it, taken over by `start(with:)`
+    /// once the filters are known.
+    var inheritedSessions: SSHDFilter?
+    /// Whether `start(with:)` has run: the file had bytes.
+    private var started = false
 
     init(source: LogSource, fileIndex: Int, options: ScanOptions) {
         result = FileScan(source: source)
@@ -299,11 +369,22 @@ struct FileScanner: LineSink {
 
     /// Looks at the first chunk: binary data, and (standard set) which kind of log this is.
     mutating func start(with chunk: UnsafeRawBufferPointer) {
+        started = true
         result.looksBinary = ByteReader.looksBinary(chunk)
         if options.filter == nil {
             result.kind = presetKind ?? LogKind.detect(chunk)
             filters = FilterSet(standard: Scanner.standardServices(for: result.kind))
         }
+        if let inherited = inheritedSessions, filters.holds(.sshd), inherited.mode == filters.sshd.mode {
+            filters.sshd = inherited
+            inheritedSessions = nil  // one owner, so the cache is not copied at its first change
+        }
+    }
+
+    /// The sshd filter for the next file of the set: this file's, when it read lines with one,
+    /// else the one it was given.
+    var sessionsForNextFile: SSHDFilter? {
+        started && filters.holds(.sshd) ? filters.sshd : inheritedSessions
     }
 
     /// The last line delivered (valid while its chunk is): its time is read once per chunk.
