@@ -6,9 +6,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sched.h>
 
 const void *jb_memmem(const void *h, size_t hl, const void *n, size_t nl) { return memmem(h, hl, n, nl); }
 const void *jb_memrchr(const void *b, int c, size_t n) { return memrchr(b, c, n); }
+
+int jb_usable_processor_count(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int count = CPU_COUNT(&set);
+        if (count > 0) return count;
+    }
+#endif
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
 
 static _Thread_local uintptr_t guard_base;
 static _Thread_local size_t guard_length;

@@ -12,6 +12,10 @@
 const void *jb_memmem(const void *haystack, size_t haystackLength, const void *needle, size_t needleLength);
 const void *jb_memrchr(const void *buffer, int byte, size_t length);
 
+/// The number of processors this thread may run on (its affinity mask, which `taskset` and
+/// cgroup cpusets narrow; `sysconf(_SC_NPROCESSORS_ONLN)` counts every online one), at least 1.
+int jb_usable_processor_count(void);
+
 /// The first offset i below `length - 1` where `bytes[i]` is `first` and `bytes[i + 1]` is one of
 /// the low `second_count` bytes of `seconds` (one to four), or `length` when there is none. The
 /// `\n` bytes before that offset (all of them when it is `length`) are added to `*newlines`, and

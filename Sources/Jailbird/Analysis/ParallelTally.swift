@@ -1,15 +1,10 @@
 import Dispatch
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Splits `0..<count` into contiguous ranges, one per core (one range for small counts), runs
 /// `tally` on each at once and returns the partial results in range order, for the caller to
 /// merge. Analyses tally the event columns this way.
 func parallelTally<Partial>(count: Int, minimumPerRange: Int = 65_536, _ tally: @Sendable (Range<Int>) -> Partial) -> [Partial] {
-    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let cores = max(1, System.usableProcessorCount)
     let rangeCount = max(1, min(cores, count / max(1, minimumPerRange)))
     if rangeCount == 1 { return [tally(0..<count)] }
     var results = [Partial?](repeating: nil, count: rangeCount)

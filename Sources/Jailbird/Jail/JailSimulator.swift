@@ -180,7 +180,7 @@ public enum JailSimulator {
         } else {
             hostsToReplay = Array(0..<plan.hostCount)
         }
-        let workers = traceHost == nil ? max(1, options.workers ?? min(8, System.activeProcessorCount)) : 1
+        let workers = traceHost == nil ? max(1, options.workers ?? min(8, System.usableProcessorCount)) : 1
         let setup = ReplaySetup(input, options: options)
         let jailCount = input.jails.count
 
@@ -391,20 +391,3 @@ public struct SimulationPlan: Sendable {
         }
     }
 }
-
-/// System facts the simulator needs (the core has no other access to the machine).
-enum System {
-    static var activeProcessorCount: Int {
-        #if canImport(Glibc)
-            return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-            return 1
-        #endif
-    }
-}
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
