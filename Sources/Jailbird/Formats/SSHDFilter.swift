@@ -81,48 +81,66 @@ public struct SSHDFilter: LineFilter {
     }
 
     public mutating func process(_ line: CandidateLine) -> LineMatch? {
-        let scanner = SSHDScanner(line.content)
+        guard let found = findHit(line.content) else { return nil }
+        return merge(found.hit, content: line.content, mlfidEnd: found.mlfidEnd, time: line.time, wantsUser: line.wantsUser)
+    }
+
+    /// The first half of `process`, which depends on this line alone: the rule the content
+    /// matches, with its groups, and where the connection's key (fail2ban's `mlfid`, the prefix
+    /// text) ends. Several threads may run it on different lines of one file
+    /// (`PipelinedSSHDScan`); `merge` must then see the hits in line order.
+    @inline(__always)
+    mutating func findHit(_ content: UnsafeRawBufferPointer) -> (hit: SSHDRuleHit, mlfidEnd: Int)? {
+        let scanner = SSHDScanner(content)
         let prefix: SSHDPrefix?
-        if let daemon = hostPrefix.daemonTokenStart(in: line.content) {
+        if let daemon = hostPrefix.daemonTokenStart(in: content) {
             prefix = scanner.syslogPrefix(daemonAt: daemon) ?? scanner.prefixBySearch()
         } else if let daemon = scanner.daemonTokenStart() {
-            hostPrefix.remember(line.content, daemon: daemon)
+            hostPrefix.remember(content, daemon: daemon)
             prefix = scanner.syslogPrefix(daemonAt: daemon) ?? scanner.prefixBySearch()
         } else {
             prefix = scanner.prefixBySearch()
         }
-        guard let prefix, prefix.contentStart + 4 <= line.content.count,
-            contentOpenings.contains(line.content.loadUnaligned(fromByteOffset: prefix.contentStart, as: UInt32.self))
+        guard let prefix, prefix.contentStart + 4 <= content.count,
+            contentOpenings.contains(content.loadUnaligned(fromByteOffset: prefix.contentStart, as: UInt32.self))
         else { return nil }
-        var matched: SSHDRuleHit?
-        var candidates = rulesByFirstByte[Int(line.content[prefix.contentStart])]
+        var candidates = rulesByFirstByte[Int(content[prefix.contentStart])]
         while candidates != 0 {
             let position = candidates.trailingZeroBitCount
             candidates &= candidates - 1
-            guard leads[position].mayStart(line.content, at: prefix.contentStart) else { continue }
+            guard leads[position].mayStart(content, at: prefix.contentStart) else { continue }
+            let matched: SSHDRuleHit?
             switch scanner.fastMatch(rules[position], at: prefix.contentStart) {
             case .hit(let hit): matched = hit
             case .miss: continue
             case .unsure: matched = scanner.match(rules[position], at: prefix.contentStart)
             }
-            if matched != nil { break }
+            if let hit = matched { return (hit, prefix.mlfidEnd) }
         }
-        guard let hit = matched else { return nil }
-        let now = line.time ?? sessions.lastTime
+        return nil
+    }
+
+    /// The second half of `process`: the session logic for a hit of `findHit` on `content`, at
+    /// the line's time (nil: the last line's).
+    @inline(__always)
+    mutating func merge(
+        _ hit: SSHDRuleHit, content: UnsafeRawBufferPointer, mlfidEnd: Int, time: Int64?, wantsUser: Bool
+    ) -> LineMatch? {
+        let now = time ?? sessions.lastTime
         sessions.lastTime = now
-        let key = UnsafeRawBufferPointer(rebasing: line.content[0..<prefix.mlfidEnd])
-        let groups = LineGroups(hit, line.content, users: &users, hostNames: &hostNames)
+        let key = UnsafeRawBufferPointer(rebasing: content[0..<mlfidEnd])
+        let groups = LineGroups(hit, content, users: &users, hostNames: &hostNames)
         let outcome = sessions.merge(key: key, line: groups, now: now)
         if outcome.isFailure, let host = outcome.host {
             return LineMatch(
                 kind: .failure, rule: hit.rule.rule, host: eventHost(host),
-                user: line.wantsUser ? userName(outcome.user) : nil)
+                user: wantsUser ? userName(outcome.user) : nil)
         }
         // A login names its own host and user.
         if groups.gained, let host = groups.host {
             return LineMatch(
                 kind: .success, rule: hit.rule.rule, host: eventHost(host),
-                user: line.wantsUser ? userName(groups.user) : nil)
+                user: wantsUser ? userName(groups.user) : nil)
         }
         return nil
     }

@@ -73,6 +73,16 @@ public struct TimestampReader {
     /// The offset of the last zone-less conversion: glibc's mktime reuses it to settle an
     /// ambiguous local time, so fail2ban's answer depends on the line before.
     private var lastOffset: Int64?
+    /// Whether a conversion settled an ambiguous or skipped local time before any conversion had
+    /// set `lastOffset`: a reader that starts mid-file may then read it otherwise than one that
+    /// read the file from its start (`PipelinedSSHDScan` reads such a piece again).
+    private(set) var settledWithoutContext = false
+
+    /// `lastOffset`, for a reader that continues where another one stopped.
+    var offsetContext: Int64? {
+        get { lastOffset }
+        set { lastOffset = newValue }
+    }
 
     /// reference: UTC seconds used to complete year-less stamps (file mtime or --now).
     public init(zone: TimeZoneRules, reference: Int64) {
@@ -309,6 +319,7 @@ public struct TimestampReader {
             lastOffset = window.offset
             return local &- window.offset
         }
+        if lastOffset == nil { settledWithoutContext = true }
         let utc = zone.utcSeconds(local: local, preferringOffset: lastOffset)
         lastOffset = local &- utc
         return utc

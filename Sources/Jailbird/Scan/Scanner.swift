@@ -24,6 +24,11 @@ public struct ScanOptions: Sendable {
     /// A plain file at least this large, read with filters that keep no state between lines
     /// (asterisk, recidive, fail2ban.log records), is scanned in two halves on two cores.
     public var splitThreshold: Int64 = 64 << 20
+    /// A plain file at least this large, read with `--filter sshd`, is scanned by
+    /// `PipelinedSSHDScan` when two cores are usable: pieces of `pipelineChunkBytes` matched
+    /// on both cores, their hits merged into the session cache in line order.
+    public var pipelineThreshold: Int64 = 16 << 20
+    public var pipelineChunkBytes: Int64 = 4 << 20
     /// Where bytes read are counted for a progress display; nil for none.
     public var progress: ScanProgress?
 
@@ -179,7 +184,7 @@ public enum Scanner {
         var sessions: SSHDFilter?
         var predecessors: [LogSource] = []
         return files.map { file in
-            var scan = scan(file.source, fileIndex: file.fileIndex, options: options, range: nil, sessions: &sessions)
+            var scan = scan(file.source, fileIndex: file.fileIndex, options: options, continuing: &sessions)
             scan.sessionPredecessors = predecessors
             predecessors.append(file.source)
             return scan
@@ -192,7 +197,22 @@ public enum Scanner {
         if let split = splitPoint(source, options: options) {
             return scanInHalves(source, fileIndex: fileIndex, options: options, split: split.offset, kind: split.kind)
         }
-        return scan(source, fileIndex: fileIndex, options: options, range: nil)
+        var sessions: SSHDFilter?
+        return scan(source, fileIndex: fileIndex, options: options, continuing: &sessions)
+    }
+
+    /// Scans one source whose sshd filter starts from `sessions` (the state the file before in
+    /// its set left; nil: a fresh one) and leaves its own state there: on two cores through
+    /// `PipelinedSSHDScan` where it pays, else in one pass.
+    static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions, continuing sessions: inout SSHDFilter?) -> FileScan {
+        if case .sshd = options.filter, System.usableProcessorCount >= 2,
+            let size = ByteReader.plainFileSize(source), size >= max(options.pipelineThreshold, 1)
+        {
+            return PipelinedSSHDScan.scan(source, fileIndex: fileIndex, options: options, size: size, sessions: &sessions)
+        }
+        return scan(
+            source, fileIndex: fileIndex, options: options, range: nil,
+            setUp: { $0.inheritedSessions = sessions }, tearDown: { sessions = $0.sessionsForNextFile })
     }
 
     /// Where a large plain file read with stateless filters is cut in two (the start of a line near
@@ -277,22 +297,14 @@ public enum Scanner {
 
     /// Scans `range` of a plain file (the whole source when nil); `kind`, when given, decides the
     /// standard set's filters instead of the first chunk.
-    static func scan(
-        _ source: LogSource, fileIndex: Int, options: ScanOptions, range: Range<Int64>?, kind: LogKind? = nil
-    ) -> FileScan {
-        var sessions: SSHDFilter?
-        return scan(source, fileIndex: fileIndex, options: options, range: range, kind: kind, sessions: &sessions)
-    }
-
-    /// `scan(_:fileIndex:options:range:kind:)` whose sshd filter starts from `sessions` (the
-    /// state an earlier file of the set left; nil: a fresh one) and leaves its own state there.
+    /// `setUp` adjusts the file's scanner before it reads, `tearDown` looks at it after.
     static func scan(
         _ source: LogSource, fileIndex: Int, options: ScanOptions, range: Range<Int64>?, kind: LogKind? = nil,
-        sessions: inout SSHDFilter?
+        setUp: (inout FileScanner) -> Void = { _ in }, tearDown: (inout FileScanner) -> Void = { _ in }
     ) -> FileScan {
         var scanner = FileScanner(source: source, fileIndex: fileIndex, options: options)
         scanner.presetKind = kind
-        scanner.inheritedSessions = sessions
+        setUp(&scanner)
         scanner.startsMidFile = (range?.lowerBound ?? 0) > 0
         var splitter = LineSplitter(lineLimit: options.maxLineLength)
         var firstChunk = true
@@ -315,7 +327,7 @@ public enum Scanner {
             scanner.noteLastLine(within: chunk)
         }
         splitter.finish(into: &scanner)
-        sessions = scanner.sessionsForNextFile
+        tearDown(&scanner)
         var result = scanner.result
         result.lines = splitter.lineCount
         result.problems += splitter.problems(path: source.displayName)
@@ -356,6 +368,9 @@ struct FileScanner: LineSink {
     var inheritedSessions: SSHDFilter?
     /// Whether `start(with:)` has run: the file had bytes.
     private var started = false
+    /// When set, sshd's hits are collected here for `mergeDeferred` instead of going through
+    /// the session cache (the first stage of `PipelinedSSHDScan`).
+    var deferredHits: DeferredSSHDHits?
 
     init(source: LogSource, fileIndex: Int, options: ScanOptions) {
         result = FileScan(source: source)
@@ -477,6 +492,10 @@ struct FileScanner: LineSink {
     private mutating func apply(
         _ service: Service, to line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?
     ) -> Bool {
+        if service == .sshd, deferredHits != nil {
+            deferHit(of: line, number: number, stamp: stamp)
+            return true  // what becomes of it is told later; sshd is the only filter then
+        }
         let candidateTime = stamp?.time ?? lastTime
         let wantsUser = options.keepEvents
         let match = withContent(of: line, cutting: stamp?.range) { content, filters in
@@ -487,6 +506,34 @@ struct FileScanner: LineSink {
         guard let match else { return false }
         record(match, stampTime: stamp?.time, service: service, number: number)
         return true
+    }
+
+    /// Collects sshd's hit on `line`, if any, with the content bytes `mergeDeferred` needs.
+    @inline(never)
+    private mutating func deferHit(of line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?) {
+        var hits = deferredHits!
+        deferredHits = nil  // `hits` is the arrays' only owner while it grows
+        _ = withContent(of: line, cutting: stamp?.range) { content, filters in
+            if let found = filters.sshd.findHit(content) {
+                hits.append(found.hit, mlfidEnd: found.mlfidEnd, content: content, stampTime: stamp?.time, number: number)
+            }
+            return nil
+        }
+        deferredHits = hits
+    }
+
+    /// The second stage of `PipelinedSSHDScan`: the session logic and the events of one piece's
+    /// hits, in line order; `lineOffset` lines came before the piece.
+    mutating func mergeDeferred(_ hits: DeferredSSHDHits, lineOffset: Int) {
+        let wantsUser = options.keepEvents
+        hits.bytes.withUnsafeBytes { bytes in
+            for hit in hits.hits {
+                let content = UnsafeRawBufferPointer(rebasing: bytes[hit.contentStart..<(hit.contentStart + Int(hit.contentCount))])
+                let match = filters.sshd.merge(
+                    hit.hit, content: content, mlfidEnd: Int(hit.mlfidEnd), time: hit.stampTime ?? lastTime, wantsUser: wantsUser)
+                if let match { record(match, stampTime: hit.stampTime, service: .sshd, number: hit.number + lineOffset) }
+            }
+        }
     }
 
     private mutating func record(_ match: LineMatch, stampTime: Int64?, service: Service, number: Int) {
