@@ -10,10 +10,11 @@ import Testing
     static let reference: Int64 = 1_735_689_599
 
     /// One pass and the pipeline (called directly, so that it runs even on one core).
+    /// `mode` nil: the standard set (the file must be a syslog file).
     static func scanBoth(
-        _ path: String, mode: SSHDFilter.Mode, zone: TimeZoneRules = .utc, chunkBytes: Int64, lineLimit: Int? = nil
+        _ path: String, mode: SSHDFilter.Mode?, zone: TimeZoneRules = .utc, chunkBytes: Int64, lineLimit: Int? = nil
     ) throws -> (onePass: FileScan, pipelined: FileScan) {
-        var options = ScanOptions(filter: .sshd(mode), zone: zone, now: reference)
+        var options = ScanOptions(filter: mode.map { .sshd($0) }, zone: zone, now: reference)
         if let lineLimit { options.maxLineLength = lineLimit }
         options.pipelineThreshold = .max
         options.pipelineChunkBytes = chunkBytes
@@ -21,7 +22,9 @@ import Testing
         let onePass = Scanner.scan(source, fileIndex: 2, options: options)
         var sessions: SSHDFilter?
         let size = try #require(ByteReader.plainFileSize(source))
-        let pipelined = PipelinedSSHDScan.scan(source, fileIndex: 2, options: options, size: size, sessions: &sessions)
+        if mode == nil { #expect(LogKind.detect(source) == .other) }
+        let pipelined = PipelinedSSHDScan.scan(
+            source, fileIndex: 2, options: options, size: size, kind: mode == nil ? .other : nil, sessions: &sessions)
         return (onePass, pipelined)
     }
 
@@ -30,13 +33,34 @@ import Testing
         "fail2ban-samples/sshd",
     ])
     func piecesMergedInOrderEqualOnePass(_ relative: String) throws {
-        for mode in SSHDFilter.Mode.allCases {
+        for mode in SSHDFilter.Mode.allCases.map(Optional.some) + [nil] {
             for chunkBytes: Int64 in [997, 8191, 65536] {
                 let (onePass, pipelined) = try Self.scanBoth(Fixtures.path(relative), mode: mode, chunkBytes: chunkBytes)
                 #expect(onePass.events.count > 0)
                 // fail2ban's sample ends with an undated line (see SplitScanTests.expectSame).
                 SplitScanTests.expectSame(onePass, pipelined, lastLineTime: onePass.lastLineTime != nil)
             }
+        }
+    }
+
+    /// The standard set on a syslog file tries asterisk, sshd and fail2ban.log's records on each
+    /// line, the first match winning: the pipeline defers every match, in line order.
+    @Test func theStandardSetOnAMixedSyslogFile() throws {
+        let directory = try TemporaryDirectory()
+        let sshd = try Fixtures.text("differential/hostile-sshd.log").split(separator: "\n")
+        let asterisk = try Fixtures.text("differential/generated-asterisk.log").split(separator: "\n")
+        let records = try Fixtures.text("differential/generated-fail2ban.log").split(separator: "\n")
+        var text = ""
+        for (index, line) in sshd.enumerated() {
+            text += line + "\n"
+            if index % 7 == 3 { text += asterisk[(index / 7) % asterisk.count] + "\n" }
+            if index % 11 == 5 { text += records[(index / 11) % records.count] + "\n" }
+        }
+        let path = try directory.write("syslog", text)
+        for chunkBytes: Int64 in [997, 8191] {
+            let (onePass, pipelined) = try Self.scanBoth(path, mode: nil, chunkBytes: chunkBytes)
+            #expect(Set(onePass.events.services) == [.asterisk, .sshd, .fail2ban])
+            SplitScanTests.expectSame(onePass, pipelined, lastLineTime: onePass.lastLineTime != nil)
         }
     }
 

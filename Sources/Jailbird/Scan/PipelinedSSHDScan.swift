@@ -6,48 +6,67 @@ import Dispatch
     import Darwin
 #endif
 
-/// sshd's hits on the lines of one piece of a file, for the session logic to take in line order.
-/// Each hit keeps its line's content (the line without its time stamp) in `bytes`, as the hit's
-/// ranges point into it and the piece's mapping is gone by the time the hit is merged.
-struct DeferredSSHDHits: Sendable {
-    struct Hit: Sendable {
-        var hit: SSHDRuleHit
-        var mlfidEnd: Int32
-        var contentCount: Int32
-        var contentStart: Int
+/// The matches on the lines of one piece of a file, for the second stage to take in line order.
+/// An sshd hit keeps its line's content (the line without its time stamp) in `bytes`: the hit's
+/// ranges point into it, and the piece's mapping is gone by the time the hit is merged.
+struct DeferredMatches: Sendable {
+    /// A stateless filter's match (asterisk, fail2ban.log records) and the time its stamp gave.
+    struct Match: Sendable {
+        var match: LineMatch
+        var service: Service
         var stampTime: Int64?
+    }
+
+    /// What the first stage found on one line.
+    struct Line: Sendable {
         /// The line's number within the piece.
         var number: Int
+        /// sshd's hit, for the session logic to decide on.
+        var sshdHit: SSHDRuleHit?
+        var sshdStampTime: Int64?
+        var mlfidEnd: Int32 = 0
+        var contentCount: Int32 = 0
+        var contentStart = 0
+        /// The line's event without an sshd hit; with one, the event should the session logic
+        /// make none (the filters after sshd in the standard set: fail2ban.log's records).
+        var otherwise: Match?
     }
 
-    var hits: [Hit] = []
+    var lines: [Line] = []
     var bytes: [UInt8] = []
 
-    /// Empties the arrays, keeping their capacity.
-    mutating func removeAll() {
-        hits.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
-    }
-
-    mutating func append(
+    mutating func appendSSHD(
         _ hit: SSHDRuleHit, mlfidEnd: Int, content: UnsafeRawBufferPointer, stampTime: Int64?, number: Int
     ) {
         // Line lengths are at most LineSplitter's limit, below Int32.max.
-        hits.append(
-            Hit(hit: hit, mlfidEnd: Int32(mlfidEnd), contentCount: Int32(content.count), contentStart: bytes.count,
-                stampTime: stampTime, number: number))
+        lines.append(
+            Line(
+                number: number, sshdHit: hit, sshdStampTime: stampTime, mlfidEnd: Int32(mlfidEnd),
+                contentCount: Int32(content.count), contentStart: bytes.count))
         bytes.append(contentsOf: content)
+    }
+
+    mutating func append(_ match: Match, number: Int) {
+        lines.append(Line(number: number, otherwise: match))
+    }
+
+    /// Empties the arrays, keeping their capacity.
+    mutating func removeAll() {
+        lines.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
     }
 }
 
-/// A `--filter sshd` scan of a large plain file on two cores, with the result of one pass.
+/// A scan with sshd (`--filter sshd`, or the standard set on a syslog file) of a large plain
+/// file on two cores, with the result of one pass.
 ///
 /// sshd's session cache needs the lines in order, but most of the work on a line does not touch
-/// it: the line split, the time stamp, the syslog prefix and the rules (`SSHDFilter.findHit`).
-/// So the file is cut at line starts into pieces of `ScanOptions.pipelineChunkBytes`; two
-/// workers take every other piece and find its hits, and each then waits for its turn to merge
-/// them into the one session cache and record the events (`FileScanner.mergeDeferred`), piece
-/// after piece. At most one piece a worker is held, so memory stays bounded.
+/// it: the line split, the time stamp, the syslog prefix and the rules (`SSHDFilter.findHit`),
+/// and the stateless filters of the standard set. So the file is cut at line starts into pieces
+/// of `ScanOptions.pipelineChunkBytes`; two workers take every other piece and find its matches,
+/// and each then waits for its turn to merge them into the one session cache and record the
+/// events (`FileScanner.mergeDeferred`), piece after piece. At most one piece a worker is held,
+/// so memory stays bounded.
 ///
 /// A time stamp can depend on the lines before it: an ambiguous local time (the hour repeated
 /// when clocks go back) takes the offset of the last conversion, as glibc's mktime does. A
@@ -57,14 +76,21 @@ enum PipelinedSSHDScan {
     /// What the first stage makes of one piece.
     struct Piece: Sendable {
         var scan: FileScan
-        var hits: DeferredSSHDHits
+        var matches: DeferredMatches
         var settledWithoutContext: Bool
-        /// The time-stamp reader's offset context at the end (nil: it converted nothing).
-        var endOffset: Int64?
+        /// The time-stamp readers' offset contexts at the end (nil: one converted nothing).
+        var endOffsets: OffsetContexts
+    }
+
+    /// The offset contexts of a scanner's two time-stamp readers (the two anchors).
+    struct OffsetContexts: Sendable {
+        var lineBegin: Int64?
+        var lineStart: Int64?
     }
 
     static func scan(
-        _ source: LogSource, fileIndex: Int, options: ScanOptions, size: Int64, sessions: inout SSHDFilter?
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, size: Int64, kind: LogKind? = nil,
+        sessions: inout SSHDFilter?
     ) -> FileScan {
         let chunk = max(1, options.pipelineChunkBytes)
         let pieceCount = Int((size + chunk - 1) / chunk)
@@ -77,43 +103,47 @@ enum PipelinedSSHDScan {
         }
         /// The first stage on one piece; `storage` lends its arrays' capacity (fresh pages cost
         /// more than the copies into them).
-        @Sendable func read(_ piece: Int, offsetContext: Int64?, storage: inout DeferredSSHDHits) -> Piece {
+        @Sendable func read(_ piece: Int, offsets: OffsetContexts, storage: inout DeferredMatches) -> Piece {
             storage.removeAll()
             var hits = storage
-            storage = DeferredSSHDHits()
+            storage = DeferredMatches()
             var settled = false
-            var endOffset: Int64?
+            var endOffsets = OffsetContexts()
             let scan = Scanner.scan(
-                source, fileIndex: fileIndex, options: options, range: start(of: piece)..<start(of: piece + 1),
+                source, fileIndex: fileIndex, options: options, range: start(of: piece)..<start(of: piece + 1), kind: kind,
                 setUp: { scanner in
-                    scanner.deferredHits = hits
-                    hits = DeferredSSHDHits()
-                    scanner.lineBeginStamps.offsetContext = offsetContext
+                    scanner.deferredMatches = hits
+                    hits = DeferredMatches()
+                    scanner.lineBeginStamps.offsetContext = offsets.lineBegin
+                    scanner.lineStartStamps.offsetContext = offsets.lineStart
                 },
                 tearDown: { scanner in
-                    hits = scanner.deferredHits!
-                    settled = scanner.lineBeginStamps.settledWithoutContext
-                    endOffset = scanner.lineBeginStamps.offsetContext
+                    hits = scanner.deferredMatches!
+                    settled =
+                        scanner.lineBeginStamps.settledWithoutContext || scanner.lineStartStamps.settledWithoutContext
+                    endOffsets = OffsetContexts(
+                        lineBegin: scanner.lineBeginStamps.offsetContext, lineStart: scanner.lineStartStamps.offsetContext)
                 })
-            return Piece(scan: scan, hits: hits, settledWithoutContext: settled, endOffset: endOffset)
+            return Piece(scan: scan, matches: hits, settledWithoutContext: settled, endOffsets: endOffsets)
         }
 
         // The second stage's state: one scanner for the file, which never reads.
         var merged = FileScanner(source: source, fileIndex: fileIndex, options: options)
         merged.inheritedSessions = sessions
+        merged.presetKind = kind
         merged.start(with: UnsafeRawBufferPointer(start: nil, count: 0))
         var lines = 0
-        var offsetContext: Int64?
+        var offsets = OffsetContexts()
         var problems: [InputProblem] = []
         /// Takes the next piece in line order; true when the file cannot be read past it.
         func take(_ first: inout Piece, index: Int) -> Bool {
             var piece = first
             defer { first = piece }
-            if piece.settledWithoutContext && offsetContext != nil {
-                var storage = DeferredSSHDHits()
-                piece = read(index, offsetContext: offsetContext, storage: &storage)
+            if piece.settledWithoutContext && (offsets.lineBegin != nil || offsets.lineStart != nil) {
+                var storage = DeferredMatches()
+                piece = read(index, offsets: offsets, storage: &storage)
             }
-            merged.mergeDeferred(piece.hits, lineOffset: lines)
+            merged.mergeDeferred(piece.matches, lineOffset: lines)
             var result = merged.result
             if index == 0 { result.looksBinary = piece.scan.looksBinary }
             result.bytes += piece.scan.bytes
@@ -131,7 +161,8 @@ enum PipelinedSSHDScan {
                 problems.append(shifted)
             }
             lines += piece.scan.lines
-            offsetContext = piece.endOffset ?? offsetContext
+            offsets.lineBegin = piece.endOffsets.lineBegin ?? offsets.lineBegin
+            offsets.lineStart = piece.endOffsets.lineStart ?? offsets.lineStart
             return stops
         }
 
@@ -140,13 +171,13 @@ enum PipelinedSSHDScan {
             // Only the worker whose turn it is calls `take`: the turns order every use of its state.
             nonisolated(unsafe) let take = take
             DispatchQueue.concurrentPerform(iterations: 2) { worker in
-                var storage = DeferredSSHDHits()
+                var storage = DeferredMatches()
                 for index in stride(from: worker, to: pieceCount, by: 2) {
-                    var piece = gate.stopped ? nil : read(index, offsetContext: nil, storage: &storage)
+                    var piece = gate.stopped ? nil : read(index, offsets: OffsetContexts(), storage: &storage)
                     gate.wait(for: index)
                     if piece != nil, !gate.stopped, take(&piece!, index) { gate.stopped = true }
                     gate.pass()
-                    if let piece { storage = piece.hits }  // its arrays serve the next piece
+                    if let piece { storage = piece.matches }  // its arrays serve the next piece
                 }
             }
         }

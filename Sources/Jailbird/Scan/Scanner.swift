@@ -24,9 +24,9 @@ public struct ScanOptions: Sendable {
     /// A plain file at least this large, read with filters that keep no state between lines
     /// (asterisk, recidive, fail2ban.log records), is scanned in two halves on two cores.
     public var splitThreshold: Int64 = 64 << 20
-    /// A plain file at least this large, read with `--filter sshd`, is scanned by
-    /// `PipelinedSSHDScan` when two cores are usable: pieces of `pipelineChunkBytes` matched
-    /// on both cores, their hits merged into the session cache in line order.
+    /// A plain file at least this large, read with sshd (`--filter sshd`, or the standard set
+    /// on a syslog file), is scanned by `PipelinedSSHDScan` when two cores are usable: pieces
+    /// of `pipelineChunkBytes` matched on both cores, merged into the session cache in order.
     public var pipelineThreshold: Int64 = 16 << 20
     public var pipelineChunkBytes: Int64 = 4 << 20
     /// Where bytes read are counted for a progress display; nil for none.
@@ -205,10 +205,15 @@ public enum Scanner {
     /// its set left; nil: a fresh one) and leaves its own state there: on two cores through
     /// `PipelinedSSHDScan` where it pays, else in one pass.
     static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions, continuing sessions: inout SSHDFilter?) -> FileScan {
-        if case .sshd = options.filter, System.usableProcessorCount >= 2,
+        if options.filter?.keepsSessions ?? true, System.usableProcessorCount >= 2,
             let size = ByteReader.plainFileSize(source), size >= max(options.pipelineThreshold, 1)
         {
-            return PipelinedSSHDScan.scan(source, fileIndex: fileIndex, options: options, size: size, sessions: &sessions)
+            // The standard set reads syslog files with sshd; other kinds of log are stateless.
+            let kind: LogKind? = options.filter == nil ? LogKind.detect(source) : nil
+            if kind == nil || kind == .other {
+                return PipelinedSSHDScan.scan(
+                    source, fileIndex: fileIndex, options: options, size: size, kind: kind, sessions: &sessions)
+            }
         }
         return scan(
             source, fileIndex: fileIndex, options: options, range: nil,
@@ -368,9 +373,10 @@ struct FileScanner: LineSink {
     var inheritedSessions: SSHDFilter?
     /// Whether `start(with:)` has run: the file had bytes.
     private var started = false
-    /// When set, sshd's hits are collected here for `mergeDeferred` instead of going through
-    /// the session cache (the first stage of `PipelinedSSHDScan`).
-    var deferredHits: DeferredSSHDHits?
+    /// When set, matches are collected here for `mergeDeferred` instead of being recorded, and
+    /// sshd's hits do not go through the session cache yet (the first stage of
+    /// `PipelinedSSHDScan`).
+    var deferredMatches: DeferredMatches?
 
     init(source: LogSource, fileIndex: Int, options: ScanOptions) {
         result = FileScan(source: source)
@@ -492,10 +498,7 @@ struct FileScanner: LineSink {
     private mutating func apply(
         _ service: Service, to line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?
     ) -> Bool {
-        if service == .sshd, deferredHits != nil {
-            deferHit(of: line, number: number, stamp: stamp)
-            return true  // what becomes of it is told later; sshd is the only filter then
-        }
+        if deferredMatches != nil { return deferMatch(service, on: line, number: number, stamp: stamp) }
         let candidateTime = stamp?.time ?? lastTime
         let wantsUser = options.keepEvents
         let match = withContent(of: line, cutting: stamp?.range) { content, filters in
@@ -508,30 +511,70 @@ struct FileScanner: LineSink {
         return true
     }
 
-    /// Collects sshd's hit on `line`, if any, with the content bytes `mergeDeferred` needs.
+    /// `apply` for the first stage of `PipelinedSSHDScan`: collects the match of `service`'s
+    /// filter on `line`, or sshd's hit with the content bytes `mergeDeferred` needs; true when
+    /// there was one (the set's later filters are then not tried, except as below).
     @inline(never)
-    private mutating func deferHit(of line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?) {
-        var hits = deferredHits!
-        deferredHits = nil  // `hits` is the arrays' only owner while it grows
-        _ = withContent(of: line, cutting: stamp?.range) { content, filters in
-            if let found = filters.sshd.findHit(content) {
-                hits.append(found.hit, mlfidEnd: found.mlfidEnd, content: content, stampTime: stamp?.time, number: number)
+    private mutating func deferMatch(
+        _ service: Service, on line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?
+    ) -> Bool {
+        var deferred = deferredMatches!
+        deferredMatches = nil  // `deferred` is the arrays' only owner while they grow
+        defer { deferredMatches = deferred }
+        let wantsUser = options.keepEvents
+        guard service == .sshd else {
+            let match = withContent(of: line, cutting: stamp?.range) { content, filters in
+                filters.process(
+                    CandidateLine(content: content, raw: line, time: stamp?.time, number: number, wantsUser: wantsUser),
+                    for: service)
             }
-            return nil
+            guard let match else { return false }
+            deferred.append(DeferredMatches.Match(match: match, service: service, stampTime: stamp?.time), number: number)
+            return true
         }
-        deferredHits = hits
+        let hit = withContent(of: line, cutting: stamp?.range) { content, filters -> Bool in
+            guard let found = filters.sshd.findHit(content) else { return false }
+            deferred.appendSSHD(found.hit, mlfidEnd: found.mlfidEnd, content: content, stampTime: stamp?.time, number: number)
+            return true
+        }
+        guard hit else { return false }
+        // In the standard set fail2ban.log's records come after sshd: the line's event should
+        // the session logic make none.
+        if filters.isCandidate(line, for: .fail2ban) {
+            let recordStamp = lineStartStamps.locate(line)
+            let match = withContent(of: line, cutting: recordStamp?.range) { content, filters in
+                filters.process(
+                    CandidateLine(content: content, raw: line, time: recordStamp?.time, number: number, wantsUser: wantsUser),
+                    for: .fail2ban)
+            }
+            if let match {
+                deferred.lines[deferred.lines.count - 1].otherwise = DeferredMatches.Match(
+                    match: match, service: .fail2ban, stampTime: recordStamp?.time)
+            }
+        }
+        return true
     }
 
     /// The second stage of `PipelinedSSHDScan`: the session logic and the events of one piece's
-    /// hits, in line order; `lineOffset` lines came before the piece.
-    mutating func mergeDeferred(_ hits: DeferredSSHDHits, lineOffset: Int) {
+    /// matches, in line order; `lineOffset` lines came before the piece.
+    mutating func mergeDeferred(_ deferred: DeferredMatches, lineOffset: Int) {
         let wantsUser = options.keepEvents
-        hits.bytes.withUnsafeBytes { bytes in
-            for hit in hits.hits {
-                let content = UnsafeRawBufferPointer(rebasing: bytes[hit.contentStart..<(hit.contentStart + Int(hit.contentCount))])
-                let match = filters.sshd.merge(
-                    hit.hit, content: content, mlfidEnd: Int(hit.mlfidEnd), time: hit.stampTime ?? lastTime, wantsUser: wantsUser)
-                if let match { record(match, stampTime: hit.stampTime, service: .sshd, number: hit.number + lineOffset) }
+        deferred.bytes.withUnsafeBytes { bytes in
+            for line in deferred.lines {
+                if let hit = line.sshdHit {
+                    let content = UnsafeRawBufferPointer(
+                        rebasing: bytes[line.contentStart..<(line.contentStart + Int(line.contentCount))])
+                    let match = filters.sshd.merge(
+                        hit, content: content, mlfidEnd: Int(line.mlfidEnd), time: line.sshdStampTime ?? lastTime,
+                        wantsUser: wantsUser)
+                    if let match {
+                        record(match, stampTime: line.sshdStampTime, service: .sshd, number: line.number + lineOffset)
+                        continue
+                    }
+                }
+                if let other = line.otherwise {
+                    record(other.match, stampTime: other.stampTime, service: other.service, number: line.number + lineOffset)
+                }
             }
         }
     }
@@ -573,10 +616,10 @@ struct FileScanner: LineSink {
     /// filters. When the stamp starts the line the rest is handed over in place;
     /// otherwise the two parts are joined in `scratch`.
     @inline(__always)
-    private mutating func withContent(
+    private mutating func withContent<Result>(
         of line: UnsafeRawBufferPointer, cutting range: Range<Int>?,
-        _ body: (UnsafeRawBufferPointer, inout FilterSet) -> LineMatch?
-    ) -> LineMatch? {
+        _ body: (UnsafeRawBufferPointer, inout FilterSet) -> Result
+    ) -> Result {
         guard let range else { return body(line, &filters) }
         if range.lowerBound == 0 {
             return body(UnsafeRawBufferPointer(rebasing: line[range.upperBound...]), &filters)
