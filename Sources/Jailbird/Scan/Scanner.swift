@@ -435,30 +435,41 @@ struct FileScanner: LineSink {
     /// stamp: those are settled here, in the splitter's loop; every other line goes on to `anyLine`.
     @inline(__always)
     mutating func line(_ line: UnsafeRawBufferPointer, number: Int) {
+        if deferredMatches == nil {
+            self.line(line, number: number, RecordingMatches.self)
+        } else {
+            self.line(line, number: number, DeferringMatches.self)
+        }
+    }
+
+    @inline(__always)
+    private mutating func line<Handling: MatchHandling>(_ line: UnsafeRawBufferPointer, number: Int, _: Handling.Type) {
         if filters.single == .sshd, result.firstLineTime != nil, let stamp = lineBeginStamps.rememberedStamp(line) {
             lastLine = line
             if filters.sshd.dismisses(UnsafeRawBufferPointer(rebasing: line[stamp.end...])) { return }
-            sshdLine(line, number: number, stamp: (0..<stamp.end, stamp.time))
+            sshdLine(line, number: number, stamp: (0..<stamp.end, stamp.time), Handling.self)
             return
         }
-        anyLine(line, number: number)
+        anyLine(line, number: number, Handling.self)
     }
 
     /// A line for sshd alone whose stamp `line` has read.
     @inline(never)
-    private mutating func sshdLine(_ line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)) {
-        _ = apply(.sshd, to: line, number: number, stamp: stamp)
+    private mutating func sshdLine<Handling: MatchHandling>(
+        _ line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?), _: Handling.Type
+    ) {
+        _ = apply(.sshd, to: line, number: number, stamp: stamp, Handling.self)
     }
 
     @inline(never)
-    private mutating func anyLine(_ line: UnsafeRawBufferPointer, number: Int) {
+    private mutating func anyLine<Handling: MatchHandling>(_ line: UnsafeRawBufferPointer, number: Int, _: Handling.Type) {
         noteTime(of: line)
         if let service = filters.single {
             // One filter (a --filter scan, an Asterisk log, a fail2ban.log): no loop, one stamp.
             guard filters.isCandidate(line, for: service) else { return }
             let stamp =
                 FilterSet.anchorsDateAtLineStart(service) ? lineStartStamps.locate(line) : lineBeginStamps.locate(line)
-            _ = apply(service, to: line, number: number, stamp: stamp)
+            _ = apply(service, to: line, number: number, stamp: stamp, Handling.self)
             return
         }
         // Each anchor's stamp is located at most once a line, and only for candidate lines.
@@ -475,14 +486,14 @@ struct FileScanner: LineSink {
                 if lineBeginStamp == nil { lineBeginStamp = .some(lineBeginStamps.locate(line)) }
                 stamp = lineBeginStamp!
             }
-            if apply(service, to: line, number: number, stamp: stamp) { return }
+            if apply(service, to: line, number: number, stamp: stamp, Handling.self) { return }
         }
     }
 
     /// A line `candidateSelector` picked: the candidate test of the one filter, asterisk, has passed.
     mutating func selectedLine(_ line: UnsafeRawBufferPointer, number: Int) {
         noteTime(of: line)
-        _ = apply(.asterisk, to: line, number: number, stamp: lineBeginStamps.locate(line))
+        _ = apply(.asterisk, to: line, number: number, stamp: lineBeginStamps.locate(line), RecordingMatches.self)
     }
 
     /// Remembers the line as the last one seen, and its time while the file's first is unknown.
@@ -493,12 +504,13 @@ struct FileScanner: LineSink {
     }
 
     /// Applies the filter of `service` to a candidate line whose time stamp `stamp` found, and
-    /// records the match; true when there was one.
+    /// records the match (or defers it); true when there was one.
     @inline(__always)
-    private mutating func apply(
-        _ service: Service, to line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?
+    private mutating func apply<Handling: MatchHandling>(
+        _ service: Service, to line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?,
+        _: Handling.Type
     ) -> Bool {
-        if deferredMatches != nil { return deferMatch(service, on: line, number: number, stamp: stamp) }
+        if Handling.defers { return deferMatch(service, on: line, number: number, stamp: stamp) }
         let candidateTime = stamp?.time ?? lastTime
         let wantsUser = options.keepEvents
         let match = withContent(of: line, cutting: stamp?.range) { content, filters in
@@ -636,4 +648,19 @@ struct FileScanner: LineSink {
             return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]), &filters)
         }
     }
+}
+
+/// What a `FileScanner` does with a match: records it at once, or defers it (`deferredMatches`,
+/// the first stage of `PipelinedSSHDScan`). A type rather than a flag, so that each gets its own
+/// copy of the per-line code and the usual one pays no test for the other.
+protocol MatchHandling {
+    static var defers: Bool { get }
+}
+
+enum RecordingMatches: MatchHandling {
+    static var defers: Bool { false }
+}
+
+enum DeferringMatches: MatchHandling {
+    static var defers: Bool { true }
 }
