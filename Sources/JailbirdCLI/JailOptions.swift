@@ -189,9 +189,7 @@ struct PreparedSimulation {
             zone: timeSettings.zone, now: timeSettings.now, fallbackReference: TimeOptions.runStart,
             since: timeSettings.since, until: timeSettings.until)
         func alreadyRead(_ source: LogSource) -> FileScan? { standard.first { $0.source == source } }
-        let toRead = setup.feeds.flatMap { feed in
-            feed.logs.filter { alreadyRead($0)?.canNarrow(to: feed.parameters.filter) != true }
-        }
+        let toRead = SimulationInput.logsToRead(setup.feeds, reusing: standard)
         let (input, scans) = withProgress(toRead, scan) {
             SimulationInput.reading(setup.feeds, scan: $0, end: timeSettings.now, reusing: standard)
         }

@@ -100,6 +100,9 @@ import Testing
         let reading = SimulationInput.reading([JailFeed(parameters: jail, logs: last)], scan: options, reusing: standard).scans
         let lastFailures = { (scans: [FileScan]) in scans[0].events.filter { $0.kind == .failure }.map { "\($0.line) \($0.host)" } }
         #expect(lastFailures(reading) == lastFailures(alone))
+        // What a progress bar is told will be read: nothing for the set, auth.log for the other jail.
+        #expect(SimulationInput.logsToRead([JailFeed(parameters: jail, logs: sources)], reusing: standard).isEmpty)
+        #expect(SimulationInput.logsToRead([JailFeed(parameters: jail, logs: last)], reusing: standard) == last)
         #expect(lastFailures(reading) != lastFailures([standard[2]]))  // the carried cache made a difference
     }
 

@@ -68,19 +68,34 @@ extension SimulationInput {
     }
 
     /// The standard scans of a run of files narrowed to `filter`, numbered from `firstIndex`;
-    /// nil unless every file has one that tells what `filter` alone would find
-    /// (`FileScan.narrowed`). With sshd, each scan must also have continued the sessions of
-    /// exactly the files before it in the run, as the jail's one filter does.
+    /// nil unless `canReuse`.
     static func reuse(_ standard: [FileScan], for run: [LogSource], filter: FilterSpec, firstIndex: Int) -> [FileScan]? {
-        var reused: [FileScan] = []
-        for (offset, source) in run.enumerated() {
-            guard let read = standard.first(where: { $0.source == source }),
-                let narrowed = read.narrowed(to: filter, fileIndex: firstIndex + offset)
-            else { return nil }
-            if filter.keepsSessions, read.sessionPredecessors != Array(run[..<offset]) { return nil }
-            reused.append(narrowed)
+        guard canReuse(standard, for: run, filter: filter) else { return nil }
+        return run.enumerated().map { offset, source in
+            standard.first { $0.source == source }!.narrowed(to: filter, fileIndex: firstIndex + offset)!
         }
-        return reused
+    }
+
+    /// Whether every file of a run has a standard scan that tells what `filter` alone would find
+    /// (`FileScan.canNarrow`). With sshd, each scan must also have continued the sessions of
+    /// exactly the files before it in the run, as the jail's one filter does.
+    static func canReuse(_ standard: [FileScan], for run: [LogSource], filter: FilterSpec) -> Bool {
+        run.enumerated().allSatisfy { offset, source in
+            guard let read = standard.first(where: { $0.source == source }), read.canNarrow(to: filter) else { return false }
+            return !filter.keepsSessions || read.sessionPredecessors == Array(run[..<offset])
+        }
+    }
+
+    /// The logs `reading` reads again rather than taking from `standard` (for a progress bar's
+    /// total).
+    public static func logsToRead(_ feeds: [JailFeed], reusing standard: [FileScan]) -> [LogSource] {
+        feeds.flatMap { feed in
+            let keepsSessions = feed.parameters.filter.keepsSessions
+            return Scanner.sessionRuns(feed.logs) { _ in keepsSessions }.flatMap { run in
+                let logs = Array(feed.logs[run])
+                return canReuse(standard, for: logs, filter: feed.parameters.filter) ? [] : logs
+            }
+        }
     }
 }
 
