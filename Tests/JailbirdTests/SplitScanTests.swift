@@ -100,4 +100,30 @@ import Testing
             Self.expectSame(whole, halves)
         }
     }
+
+    /// In the hour repeated when clocks go back, a stamp takes the offset of the line before: the
+    /// late `02:xx` lines after `03:xx` CET are CET. A second half that starts among them is read
+    /// again from the offset the first half ended with, so the halves agree with one pass.
+    @Test func secondHalfStartingInTheRepeatedHour() throws {
+        let directory = try TemporaryDirectory()
+        func line(_ stamp: String, _ index: Int) -> String {
+            "[2024-10-27 \(stamp):00] NOTICE[1] chan_sip.c: Registration from '<sip:\(index)@x>' failed for '192.0.2.\(index % 200):5060' - Wrong password\n"
+        }
+        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var text = ""
+        for minute in 0..<60 { text += line("03:\(twoDigits(minute))", minute) }
+        for index in 0..<240 { text += line("02:\(twoDigits(index % 60))", 60 + index) }
+        let path = try directory.write("full", text)
+        var options = ScanOptions(filter: .asterisk, zone: try TimeZoneRules(identifier: "Europe/Berlin"), now: 1_735_689_599)
+        options.splitThreshold = .max
+        let whole = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
+        options.splitThreshold = 1
+        let split = try #require(Scanner.splitPoint(LogSource(path: path), options: options))
+        #expect(split.offset > Int64(text.utf8.count / 4))  // inside the late 02:xx lines
+        let halves = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
+        #expect(whole.events.count == 300)
+        // The last line, 02:59 read in CET, is 01:59 UTC (in CEST it would be 00:59).
+        #expect(whole.events.times.last == 1_729_994_340)
+        Self.expectSame(whole, halves)
+    }
 }

@@ -82,12 +82,6 @@ enum PipelinedSSHDScan {
         var endOffsets: OffsetContexts
     }
 
-    /// The offset contexts of a scanner's two time-stamp readers (the two anchors).
-    struct OffsetContexts: Sendable {
-        var lineBegin: Int64?
-        var lineStart: Int64?
-    }
-
     static func scan(
         _ source: LogSource, fileIndex: Int, options: ScanOptions, size: Int64, kind: LogKind? = nil,
         sessions: inout SSHDFilter?
@@ -114,15 +108,12 @@ enum PipelinedSSHDScan {
                 setUp: { scanner in
                     scanner.deferredMatches = hits
                     hits = DeferredMatches()
-                    scanner.lineBeginStamps.offsetContext = offsets.lineBegin
-                    scanner.lineStartStamps.offsetContext = offsets.lineStart
+                    scanner.offsetContexts = offsets
                 },
                 tearDown: { scanner in
                     hits = scanner.deferredMatches!
-                    settled =
-                        scanner.lineBeginStamps.settledWithoutContext || scanner.lineStartStamps.settledWithoutContext
-                    endOffsets = OffsetContexts(
-                        lineBegin: scanner.lineBeginStamps.offsetContext, lineStart: scanner.lineStartStamps.offsetContext)
+                    settled = scanner.settledWithoutContext
+                    endOffsets = scanner.offsetContexts
                 })
             return Piece(scan: scan, matches: hits, settledWithoutContext: settled, endOffsets: endOffsets)
         }
@@ -139,7 +130,7 @@ enum PipelinedSSHDScan {
         func take(_ first: inout Piece, index: Int) -> Bool {
             var piece = first
             defer { first = piece }
-            if piece.settledWithoutContext && (offsets.lineBegin != nil || offsets.lineStart != nil) {
+            if piece.settledWithoutContext && offsets.isKnown {
                 var storage = DeferredMatches()
                 piece = read(index, offsets: offsets, storage: &storage)
             }
@@ -161,8 +152,7 @@ enum PipelinedSSHDScan {
                 problems.append(shifted)
             }
             lines += piece.scan.lines
-            offsets.lineBegin = piece.endOffsets.lineBegin ?? offsets.lineBegin
-            offsets.lineStart = piece.endOffsets.lineStart ?? offsets.lineStart
+            offsets.continue(with: piece.endOffsets)
             return stops
         }
 

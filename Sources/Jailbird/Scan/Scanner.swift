@@ -248,17 +248,32 @@ public enum Scanner {
     static func scanInHalves(
         _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?
     ) -> FileScan {
-        var halves = [FileScan?](repeating: nil, count: 2)
+        var halves = [(scan: FileScan, settled: Bool, end: OffsetContexts)?](repeating: nil, count: 2)
         halves.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let base = slots.baseAddress!
             DispatchQueue.concurrentPerform(iterations: 2) { half in
                 let range: Range<Int64> = half == 0 ? 0..<split : split..<Int64.max
-                (base + half).initialize(
-                    to: scan(source, fileIndex: fileIndex, options: options, range: range, kind: kind))
+                var settled = false
+                var end = OffsetContexts()
+                let scan = scan(
+                    source, fileIndex: fileIndex, options: options, range: range, kind: kind,
+                    tearDown: { scanner in
+                        settled = scanner.settledWithoutContext
+                        end = scanner.offsetContexts
+                    })
+                (base + half).initialize(to: (scan, settled, end))
             }
         }
-        var result = halves[0]!
-        var second = halves[1]!
+        var result = halves[0]!.scan
+        var second = halves[1]!.scan
+        // A stamp in the repeated hour when clocks go back takes the previous line's offset: if
+        // the second half met one before it had any, read it again from where the first ended.
+        if halves[1]!.settled, halves[0]!.end.isKnown {
+            let offsets = halves[0]!.end
+            second = scan(
+                source, fileIndex: fileIndex, options: options, range: split..<Int64.max, kind: kind,
+                setUp: { $0.offsetContexts = offsets })
+        }
         // Undated matches at the start of the second half: the first half's last time, or dropped.
         if !second.pendingUndated.isEmpty {
             var head = EventStore()
@@ -401,6 +416,20 @@ struct FileScanner: LineSink {
             inheritedSessions = nil  // one owner, so the cache is not copied at its first change
         }
     }
+
+    /// The offset contexts of the two time-stamp readers, to go on from where another scanner
+    /// of the same file stopped.
+    var offsetContexts: OffsetContexts {
+        get { OffsetContexts(lineBegin: lineBeginStamps.offsetContext, lineStart: lineStartStamps.offsetContext) }
+        set {
+            lineBeginStamps.offsetContext = newValue.lineBegin
+            lineStartStamps.offsetContext = newValue.lineStart
+        }
+    }
+
+    /// Whether a time-stamp reader settled an ambiguous local time before it had any context: a
+    /// scanner that started mid-file may then have read it otherwise than one pass would.
+    var settledWithoutContext: Bool { lineBeginStamps.settledWithoutContext || lineStartStamps.settledWithoutContext }
 
     /// The sshd filter for the next file of the set: this file's, when it read lines with one,
     /// else the one it was given.
@@ -663,4 +692,19 @@ enum RecordingMatches: MatchHandling {
 
 enum DeferringMatches: MatchHandling {
     static var defers: Bool { true }
+}
+
+/// The offsets of a scanner's two time-stamp readers' last conversions (one per anchor; nil: none
+/// yet), which settle an ambiguous local time (`TimestampReader.offsetContext`).
+struct OffsetContexts: Sendable {
+    var lineBegin: Int64?
+    var lineStart: Int64?
+
+    var isKnown: Bool { lineBegin != nil || lineStart != nil }
+
+    /// The contexts after a later part of the file, which ended with `later`.
+    mutating func `continue`(with later: OffsetContexts) {
+        lineBegin = later.lineBegin ?? lineBegin
+        lineStart = later.lineStart ?? lineStart
+    }
 }
