@@ -119,4 +119,22 @@ import Testing
         DifferentialTests.compare(
             RotatedSetTests.failures(scans), try RotatedSetTests.expected(.normal), "rotated hostile-sshd, pipelined")
     }
+
+    /// A file cut short after its size was taken (logrotate's copytruncate) is reported, and the
+    /// lines before the cut are kept, even where the cut falls between pieces.
+    @Test func aFileCutShortWhileReadIsReported() throws {
+        let directory = try TemporaryDirectory()
+        let bytes = Array(try Fixtures.text("differential/hostile-sshd.log").utf8)
+        let path = try directory.write("auth.log", bytes)
+        var options = ScanOptions(filter: .sshd(.normal), zone: .utc, now: Self.reference)
+        options.pipelineChunkBytes = 8192
+        let whole = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
+        var sessions: SSHDFilter?
+        // As if the file had been 64 KiB longer when the scan began.
+        let cut = PipelinedSSHDScan.scan(
+            LogSource(path: path), fileIndex: 0, options: options, size: Int64(bytes.count) + 65536, sessions: &sessions)
+        #expect(cut.problems.map(\.kind) == [.shrank])
+        #expect(cut.problems.first?.offset == Int64(bytes.count))
+        #expect(cut.events.count == whole.events.count)
+    }
 }
