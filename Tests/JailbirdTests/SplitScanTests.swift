@@ -126,4 +126,20 @@ import Testing
         #expect(whole.events.times.last == 1_729_994_340)
         Self.expectSame(whole, halves)
     }
+
+    /// A file cut short after its size was taken (logrotate's copytruncate), even before the
+    /// second half's start, is reported, and what was read is kept.
+    @Test func aFileCutShortBeforeTheSecondHalfIsReported() throws {
+        let path = Fixtures.path("differential/generated-asterisk.log")
+        var options = ScanOptions(filter: .asterisk, zone: .utc, now: 1_735_689_599)
+        options.splitThreshold = 1
+        let split = try #require(Scanner.splitPoint(LogSource(path: path), options: options))
+        let whole = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
+        // As if the file had been twice as long, and cut back before the second half began.
+        let cut = Scanner.scanInHalves(
+            LogSource(path: path), fileIndex: 0, options: options, split: split.size + 10, kind: nil, size: 2 * split.size)
+        #expect(cut.problems.map(\.kind) == [.shrank])
+        #expect(cut.problems.first?.offset == split.size)
+        #expect(cut.events.count == whole.events.count)
+    }
 }

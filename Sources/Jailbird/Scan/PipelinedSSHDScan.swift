@@ -174,14 +174,8 @@ enum PipelinedSSHDScan {
         sessions = merged.sessionsForNextFile
         var result = merged.result
         result.lines = lines
-        // A piece that starts past the end of a file cut short while it was read (logrotate's
-        // copytruncate) finds nothing to read and says nothing: say it here.
-        if !gate.stopped, Int64(result.bytes) < size {
-            problems.append(
-                InputProblem(
-                    path: source.path, kind: .shrank, offset: Int64(result.bytes), bytesDelivered: Int64(result.bytes)))
-        }
         result.problems += problems
+        result.reportCutShort(expectedSize: size)
         return result
     }
 }

@@ -97,6 +97,18 @@ public struct FileScan: Sendable {
 }
 
 extension FileScan {
+    /// Adds a `.shrank` problem when fewer than `size` bytes were read and no problem says why.
+    /// A file read in parts: a part that starts past the end of a file cut short while it was
+    /// read (logrotate's copytruncate) finds nothing to read and says nothing.
+    mutating func reportCutShort(expectedSize size: Int64) {
+        let explained = problems.contains {
+            if case .overlongLine = $0.kind { return false }
+            return true
+        }
+        guard !explained, Int64(bytes) < size else { return }
+        problems.append(InputProblem(path: source.path, kind: .shrank, offset: Int64(bytes), bytesDelivered: Int64(bytes)))
+    }
+
     /// This standard-set scan as a scan of the same file with `filter` alone would be, with its
     /// events numbered as input `fileIndex`; nil when that cannot be told without reading the file
     /// again. It can be told when the standard set applied that very filter to this file and
@@ -195,7 +207,8 @@ public enum Scanner {
     /// is kept.
     public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
         if let split = splitPoint(source, options: options) {
-            return scanInHalves(source, fileIndex: fileIndex, options: options, split: split.offset, kind: split.kind)
+            return scanInHalves(
+                source, fileIndex: fileIndex, options: options, split: split.offset, kind: split.kind, size: split.size)
         }
         var sessions: SSHDFilter?
         return scan(source, fileIndex: fileIndex, options: options, continuing: &sessions)
@@ -223,7 +236,7 @@ public enum Scanner {
     /// Where a large plain file read with stateless filters is cut in two (the start of a line near
     /// its middle) and, for the standard set, the kind of log its first lines show; nil when it is
     /// read in one go.
-    static func splitPoint(_ source: LogSource, options: ScanOptions) -> (offset: Int64, kind: LogKind?)? {
+    static func splitPoint(_ source: LogSource, options: ScanOptions) -> (offset: Int64, kind: LogKind?, size: Int64)? {
         guard let size = ByteReader.plainFileSize(source), size >= max(options.splitThreshold, 2) else { return nil }
         var kind: LogKind?
         switch options.filter {
@@ -238,7 +251,7 @@ public enum Scanner {
             if kind == .other { return nil }
         }
         guard let split = ByteReader.lineStart(after: size / 2, in: source), split < size else { return nil }
-        return (split, kind)
+        return (split, kind, size)
     }
 
     /// Scans the two halves on two threads and joins them as if read in one go: line numbers of
@@ -246,7 +259,7 @@ public enum Scanner {
     /// takes the time of the first half's last dated match.
     /// Both halves use the filters `kind` (the file's first lines) calls for.
     static func scanInHalves(
-        _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?, size: Int64
     ) -> FileScan {
         var halves = [(scan: FileScan, settled: Bool, end: OffsetContexts)?](repeating: nil, count: 2)
         halves.withUnsafeMutableBufferPointer { slots in
@@ -312,6 +325,7 @@ public enum Scanner {
             }
             result.problems.append(shifted)
         }
+        result.reportCutShort(expectedSize: size)
         return result
     }
 
