@@ -17,7 +17,8 @@ struct DeferredMatches: Sendable {
         var stampTime: Int64?
     }
 
-    /// What the first stage found on one line.
+    /// What the first stage found on one line: plain data (its match, which holds Strings, is
+    /// in `matches`), so the lines are copied without reference counting.
     struct Line: Sendable {
         /// The line's number within the piece.
         var number: Int
@@ -27,13 +28,15 @@ struct DeferredMatches: Sendable {
         var mlfidEnd: Int32 = 0
         var contentCount: Int32 = 0
         var contentStart = 0
-        /// The line's event without an sshd hit; with one, the event should the session logic
-        /// make none (the filters after sshd in the standard set: fail2ban.log's records).
-        var otherwise: Match?
+        /// The index in `matches` of the line's event without an sshd hit; with one, of the event
+        /// should the session logic make none (the filters after sshd in the standard set:
+        /// fail2ban.log's records). -1: none.
+        var otherwise: Int32 = -1
     }
 
     var lines: [Line] = []
     var bytes: [UInt8] = []
+    var matches: [Match] = []
 
     mutating func appendSSHD(
         _ hit: SSHDRuleHit, mlfidEnd: Int, content: UnsafeRawBufferPointer, stampTime: Int64?, number: Int
@@ -47,13 +50,21 @@ struct DeferredMatches: Sendable {
     }
 
     mutating func append(_ match: Match, number: Int) {
-        lines.append(Line(number: number, otherwise: match))
+        lines.append(Line(number: number, otherwise: Int32(matches.count)))
+        matches.append(match)
+    }
+
+    /// Gives the last line, an sshd hit, the event to record should the session logic make none.
+    mutating func setOtherwiseOfLast(_ match: Match) {
+        lines[lines.count - 1].otherwise = Int32(matches.count)
+        matches.append(match)
     }
 
     /// Empties the arrays, keeping their capacity.
     mutating func removeAll() {
         lines.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
+        matches.removeAll(keepingCapacity: true)
     }
 }
 

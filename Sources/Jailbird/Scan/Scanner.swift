@@ -603,8 +603,7 @@ struct FileScanner: LineSink {
                     for: .fail2ban)
             }
             if let match {
-                deferred.lines[deferred.lines.count - 1].otherwise = DeferredMatches.Match(
-                    match: match, service: .fail2ban, stampTime: recordStamp?.time)
+                deferred.setOtherwiseOfLast(DeferredMatches.Match(match: match, service: .fail2ban, stampTime: recordStamp?.time))
             }
         }
         return true
@@ -615,7 +614,7 @@ struct FileScanner: LineSink {
     mutating func mergeDeferred(_ deferred: DeferredMatches, lineOffset: Int) {
         let wantsUser = options.keepEvents
         deferred.bytes.withUnsafeBytes { bytes in
-            for line in deferred.lines {
+            for line in deferred.lines {  // plain data: no reference counting per line
                 if let hit = line.sshdHit {
                     let content = UnsafeRawBufferPointer(
                         rebasing: bytes[line.contentStart..<(line.contentStart + Int(line.contentCount))])
@@ -627,7 +626,8 @@ struct FileScanner: LineSink {
                         continue
                     }
                 }
-                if let other = line.otherwise {
+                if line.otherwise >= 0 {
+                    let other = deferred.matches[Int(line.otherwise)]
                     record(other.match, stampTime: other.stampTime, service: other.service, number: line.number + lineOffset)
                 }
             }
