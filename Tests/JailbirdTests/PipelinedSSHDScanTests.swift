@@ -137,4 +137,22 @@ import Testing
         #expect(cut.problems.first?.offset == Int64(bytes.count))
         #expect(cut.events.count == whole.events.count)
     }
+
+    /// The pieces all read the file that was open when the scan began, even when its name is
+    /// given to a new file meanwhile (logrotate renaming auth.log and creating a new one).
+    @Test func piecesReadTheFileOpenedAtTheStartWhenItsNameIsReused() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("auth.log", try Fixtures.text("differential/hostile-sshd.log"))
+        var options = ScanOptions(filter: .sshd(.normal), zone: .utc, now: Self.reference)
+        options.pipelineChunkBytes = 8192
+        let source = LogSource(path: path)
+        let before = Scanner.scan(source, fileIndex: 0, options: options)
+        let size = try #require(ByteReader.plainFileSize(source))
+        let opened = try #require(ByteReader.SharedFile(source))
+        #expect(rename(path, path + ".1") == 0)
+        try directory.write("auth.log", Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("differential/generated-auth.log")))))
+        var sessions: SSHDFilter?
+        let pipelined = PipelinedSSHDScan.scan(source, fileIndex: 0, options: options, size: size, opened: opened, sessions: &sessions)
+        SplitScanTests.expectSame(before, pipelined)
+    }
 }

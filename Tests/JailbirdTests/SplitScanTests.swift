@@ -142,4 +142,22 @@ import Testing
         #expect(cut.problems.first?.offset == split.size)
         #expect(cut.events.count == whole.events.count)
     }
+
+    /// Both halves read the file that was open when the scan began, even when its name is given
+    /// to a new file meanwhile.
+    @Test func halvesReadTheFileOpenedAtTheStartWhenItsNameIsReused() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("full", try Fixtures.text("differential/generated-asterisk.log"))
+        var options = ScanOptions(filter: .asterisk, zone: .utc, now: 1_735_689_599)
+        options.splitThreshold = 1
+        let source = LogSource(path: path)
+        let split = try #require(Scanner.splitPoint(source, options: options))
+        let before = Scanner.scan(source, fileIndex: 0, options: options)
+        let opened = try #require(ByteReader.SharedFile(source))
+        #expect(rename(path, path + ".1") == 0)
+        try directory.write("full", try Fixtures.text("demo/full"))
+        let halves = Scanner.scanInHalves(
+            source, fileIndex: 0, options: options, split: split.offset, kind: split.kind, size: split.size, opened: opened)
+        Self.expectSame(before, halves)
+    }
 }

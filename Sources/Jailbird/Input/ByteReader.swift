@@ -147,12 +147,34 @@ public enum ByteReader {
         return Int64(status.st_size)
     }
 
+    /// A plain file opened once for the readers of its parts (the halves of a split scan, the
+    /// pieces of a pipelined one), so that they all read the same file even when its name is
+    /// given to another meanwhile (logrotate renaming `auth.log` and creating a new one).
+    public final class SharedFile: Sendable {
+        let descriptor: Int32
+        let path: String
+
+        /// Nil when the file cannot be opened (the read by name then reports why).
+        public init?(_ source: LogSource) {
+            let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            self.descriptor = descriptor
+            path = source.path
+        }
+
+        deinit { close(descriptor) }
+    }
+
     /// The offset just after the first newline at or after `offset` in a plain file (the start of
     /// the next line), or nil when there is none before the end.
     public static func lineStart(after offset: Int64, in source: LogSource) -> Int64? {
-        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
+        guard let file = SharedFile(source) else { return nil }
+        return lineStart(after: offset, in: file)
+    }
+
+    /// `lineStart(after:in:)` in a file already open.
+    public static func lineStart(after offset: Int64, in file: SharedFile) -> Int64? {
+        let descriptor = file.descriptor
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var position = offset
         while true {
@@ -170,12 +192,32 @@ public enum ByteReader {
         _ body: (UnsafeRawBufferPointer) -> Void
     ) -> InputProblem? {
         withOpenFile(source.path) { descriptor, status in
-            let end = min(range.upperBound, Int64(status.st_size))
-            guard range.lowerBound < end else { return nil }
-            return readMapped(
-                descriptor: descriptor, path: source.path, size: end, chunkSize: max(1, chunkSize),
-                windowSize: windowSize, from: range.lowerBound, body)
+            readMapped(descriptor: descriptor, status: status, path: source.path, range: range, chunkSize: chunkSize, body)
         }
+    }
+
+    /// `read(_:range:chunkSize:_:)` of a file already open.
+    public static func read(
+        _ file: SharedFile, range: Range<Int64>, chunkSize: Int = defaultChunkSize,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        var status = stat()
+        guard fstat(file.descriptor, &status) == 0 else {
+            return InputProblem(path: file.path, kind: .cannotRead(Errno(rawValue: errno)), offset: range.lowerBound)
+        }
+        return readMapped(descriptor: file.descriptor, status: status, path: file.path, range: range, chunkSize: chunkSize, body)
+    }
+
+    /// The bytes `range` of the open file, clamped to its size in `status`.
+    private static func readMapped(
+        descriptor: Int32, status: stat, path: String, range: Range<Int64>, chunkSize: Int,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) -> InputProblem? {
+        let end = min(range.upperBound, Int64(status.st_size))
+        guard range.lowerBound < end else { return nil }
+        return readMapped(
+            descriptor: descriptor, path: path, size: end, chunkSize: max(1, chunkSize), windowSize: windowSize,
+            from: range.lowerBound, body)
     }
 
     /// The bytes reading `source` should yield: a plain file's size, a gzip file's ISIZE (the

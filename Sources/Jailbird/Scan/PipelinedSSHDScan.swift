@@ -95,16 +95,20 @@ enum PipelinedSSHDScan {
 
     static func scan(
         _ source: LogSource, fileIndex: Int, options: ScanOptions, size: Int64, kind: LogKind? = nil,
-        sessions: inout SSHDFilter?
+        opened: ByteReader.SharedFile? = nil, sessions: inout SSHDFilter?
     ) -> FileScan {
         let chunk = max(1, options.pipelineChunkBytes)
+        // Every piece reads the file open now (or `opened`), whatever its name is given to meanwhile.
+        let file = opened ?? ByteReader.SharedFile(source)
         let pieceCount = Int((size + chunk - 1) / chunk)
         // Piece k starts at the first line start at or after k × chunk (the same answer for any
         // worker that asks, so each computes the bounds of its own pieces).
         @Sendable func start(of piece: Int) -> Int64 {
             if piece == 0 { return 0 }
             if piece >= pieceCount { return Int64.max }
-            return ByteReader.lineStart(after: Int64(piece) * chunk - 1, in: source) ?? Int64.max
+            let offset = Int64(piece) * chunk - 1
+            let start = file.map { ByteReader.lineStart(after: offset, in: $0) } ?? ByteReader.lineStart(after: offset, in: source)
+            return start ?? Int64.max
         }
         /// The first stage on one piece; `storage` lends its arrays' capacity (fresh pages cost
         /// more than the copies into them).
@@ -116,6 +120,7 @@ enum PipelinedSSHDScan {
             var endOffsets = OffsetContexts()
             let scan = Scanner.scan(
                 source, fileIndex: fileIndex, options: options, range: start(of: piece)..<start(of: piece + 1), kind: kind,
+                file: file,
                 setUp: { scanner in
                     scanner.deferredMatches = hits
                     hits = DeferredMatches()

@@ -258,9 +258,12 @@ public enum Scanner {
     /// the second half follow the first's, and an undated match at the start of the second half
     /// takes the time of the first half's last dated match.
     /// Both halves use the filters `kind` (the file's first lines) calls for.
+    /// Both halves read the file open now (or `opened`), whatever its name is given to meanwhile.
     static func scanInHalves(
-        _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?, size: Int64
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?, size: Int64,
+        opened: ByteReader.SharedFile? = nil
     ) -> FileScan {
+        let file = opened ?? ByteReader.SharedFile(source)
         var halves = [(scan: FileScan, settled: Bool, end: OffsetContexts)?](repeating: nil, count: 2)
         halves.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let base = slots.baseAddress!
@@ -269,7 +272,7 @@ public enum Scanner {
                 var settled = false
                 var end = OffsetContexts()
                 let scan = scan(
-                    source, fileIndex: fileIndex, options: options, range: range, kind: kind,
+                    source, fileIndex: fileIndex, options: options, range: range, kind: kind, file: file,
                     tearDown: { scanner in
                         settled = scanner.settledWithoutContext
                         end = scanner.offsetContexts
@@ -284,7 +287,7 @@ public enum Scanner {
         if halves[1]!.settled, halves[0]!.end.isKnown {
             let offsets = halves[0]!.end
             second = scan(
-                source, fileIndex: fileIndex, options: options, range: split..<Int64.max, kind: kind,
+                source, fileIndex: fileIndex, options: options, range: split..<Int64.max, kind: kind, file: file,
                 setUp: { $0.offsetContexts = offsets })
         }
         // Undated matches at the start of the second half: the first half's last time, or dropped.
@@ -331,9 +334,11 @@ public enum Scanner {
 
     /// Scans `range` of a plain file (the whole source when nil); `kind`, when given, decides the
     /// standard set's filters instead of the first chunk.
-    /// `setUp` adjusts the file's scanner before it reads, `tearDown` looks at it after.
+    /// `setUp` adjusts the file's scanner before it reads, `tearDown` looks at it after. A part
+    /// (`range`) is read from `file` when given: the one file all parts of the scan read.
     static func scan(
         _ source: LogSource, fileIndex: Int, options: ScanOptions, range: Range<Int64>?, kind: LogKind? = nil,
+        file: ByteReader.SharedFile? = nil,
         setUp: (inout FileScanner) -> Void = { _ in }, tearDown: (inout FileScanner) -> Void = { _ in }
     ) -> FileScan {
         var scanner = FileScanner(source: source, fileIndex: fileIndex, options: options)
@@ -343,6 +348,7 @@ public enum Scanner {
         var splitter = LineSplitter(lineLimit: options.maxLineLength)
         var firstChunk = true
         let read = { (body: (UnsafeRawBufferPointer) -> Void) -> InputProblem? in
+            if let range, let file { return ByteReader.read(file, range: range, body) }
             if let range { return ByteReader.read(source, range: range, body) }
             return ByteReader.read(source, body)
         }
