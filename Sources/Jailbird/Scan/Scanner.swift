@@ -560,16 +560,25 @@ struct FileScanner: LineSink {
         _: Handling.Type
     ) -> Bool {
         if Handling.defers { return deferMatch(service, on: line, number: number, stamp: stamp) }
-        let candidateTime = stamp?.time ?? lastTime
-        let wantsUser = options.keepEvents
-        let match = withContent(of: line, cutting: stamp?.range) { content, filters in
-            filters.process(
-                CandidateLine(content: content, raw: line, time: candidateTime, number: number, wantsUser: wantsUser),
-                for: service)
+        guard let match = match(service, on: line, number: number, stamp: stamp, time: stamp?.time ?? lastTime) else {
+            return false
         }
-        guard let match else { return false }
         record(match, stampTime: stamp?.time, service: service, number: number)
         return true
+    }
+
+    /// The match of `service`'s filter on a candidate line, its stamp cut (`withContent`), at
+    /// `time` (only sshd's session logic uses it).
+    @inline(__always)
+    private mutating func match(
+        _ service: Service, on line: UnsafeRawBufferPointer, number: Int, stamp: (range: Range<Int>, time: Int64?)?,
+        time: Int64?
+    ) -> LineMatch? {
+        let wantsUser = options.keepEvents
+        return withContent(of: line, cutting: stamp?.range) { content, filters in
+            filters.process(
+                CandidateLine(content: content, raw: line, time: time, number: number, wantsUser: wantsUser), for: service)
+        }
     }
 
     /// `apply` for the first stage of `PipelinedSSHDScan`: collects the match of `service`'s
@@ -582,14 +591,8 @@ struct FileScanner: LineSink {
         var deferred = deferredMatches!
         deferredMatches = nil  // `deferred` is the arrays' only owner while they grow
         defer { deferredMatches = deferred }
-        let wantsUser = options.keepEvents
         guard service == .sshd else {
-            let match = withContent(of: line, cutting: stamp?.range) { content, filters in
-                filters.process(
-                    CandidateLine(content: content, raw: line, time: stamp?.time, number: number, wantsUser: wantsUser),
-                    for: service)
-            }
-            guard let match else { return false }
+            guard let match = match(service, on: line, number: number, stamp: stamp, time: stamp?.time) else { return false }
             deferred.append(DeferredMatches.Match(match: match, service: service, stampTime: stamp?.time), number: number)
             return true
         }
@@ -603,12 +606,7 @@ struct FileScanner: LineSink {
         // the session logic make none.
         if filters.isCandidate(line, for: .fail2ban) {
             let recordStamp = lineStartStamps.locate(line)
-            let match = withContent(of: line, cutting: recordStamp?.range) { content, filters in
-                filters.process(
-                    CandidateLine(content: content, raw: line, time: recordStamp?.time, number: number, wantsUser: wantsUser),
-                    for: .fail2ban)
-            }
-            if let match {
+            if let match = match(.fail2ban, on: line, number: number, stamp: recordStamp, time: recordStamp?.time) {
                 deferred.setOtherwiseOfLast(DeferredMatches.Match(match: match, service: .fail2ban, stampTime: recordStamp?.time))
             }
         }
