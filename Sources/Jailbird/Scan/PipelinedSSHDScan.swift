@@ -84,10 +84,9 @@ struct DeferredMatches: Sendable {
 /// piece whose reader met one before any other conversion is read again in its turn, from the
 /// offset the piece before ended with.
 enum PipelinedSSHDScan {
-    /// What the first stage makes of one piece.
+    /// What the first stage makes of one piece, besides its matches.
     struct Piece: Sendable {
         var scan: FileScan
-        var matches: DeferredMatches
         var settledWithoutContext: Bool
         /// The time-stamp readers' offset contexts at the end (nil: one converted nothing).
         var endOffsets: OffsetContexts
@@ -100,38 +99,36 @@ enum PipelinedSSHDScan {
         let chunk = max(1, options.pipelineChunkBytes)
         // Every piece reads the file open now (or `opened`), whatever its name is given to meanwhile.
         let file = opened ?? ByteReader.SharedFile(source)
+        // Piece k runs from the first line start at or after k × chunk to the next piece's start;
+        // the last one to the end, whatever the file has grown to.
         let pieceCount = Int((size + chunk - 1) / chunk)
-        // Piece k starts at the first line start at or after k × chunk (the same answer for any
-        // worker that asks, so each computes the bounds of its own pieces).
-        @Sendable func start(of piece: Int) -> Int64 {
+        let starts: [Int64] = (0...pieceCount).map { piece in
             if piece == 0 { return 0 }
-            if piece >= pieceCount { return Int64.max }
+            if piece == pieceCount { return Int64.max }
             let offset = Int64(piece) * chunk - 1
             let start = file.map { ByteReader.lineStart(after: offset, in: $0) } ?? ByteReader.lineStart(after: offset, in: source)
             return start ?? Int64.max
         }
-        /// The first stage on one piece; `storage` lends its arrays' capacity (fresh pages cost
-        /// more than the copies into them).
-        @Sendable func read(_ piece: Int, offsets: OffsetContexts, storage: inout DeferredMatches) -> Piece {
-            storage.removeAll()
-            var hits = storage
-            storage = DeferredMatches()
+        /// The first stage on one piece, its matches collected in `matches` (emptied first: a
+        /// worker's arrays serve all its pieces, fresh pages costing more than the copies).
+        @Sendable func read(_ piece: Int, offsets: OffsetContexts, into matches: inout DeferredMatches) -> Piece {
+            matches.removeAll()
             var settled = false
             var endOffsets = OffsetContexts()
             let scan = Scanner.scan(
-                source, fileIndex: fileIndex, options: options, range: start(of: piece)..<start(of: piece + 1), kind: kind,
+                source, fileIndex: fileIndex, options: options, range: starts[piece]..<starts[piece + 1], kind: kind,
                 file: file,
                 setUp: { scanner in
-                    scanner.deferredMatches = hits
-                    hits = DeferredMatches()
+                    scanner.deferredMatches = matches
+                    matches = DeferredMatches()  // the scanner is the arrays' only owner while they grow
                     scanner.offsetContexts = offsets
                 },
                 tearDown: { scanner in
-                    hits = scanner.deferredMatches!
+                    matches = scanner.deferredMatches!
                     settled = scanner.settledWithoutContext
                     endOffsets = scanner.offsetContexts
                 })
-            return Piece(scan: scan, matches: hits, settledWithoutContext: settled, endOffsets: endOffsets)
+            return Piece(scan: scan, settledWithoutContext: settled, endOffsets: endOffsets)
         }
 
         // The second stage's state: one scanner for the file, which never reads.
@@ -143,14 +140,13 @@ enum PipelinedSSHDScan {
         var offsets = OffsetContexts()
         var problems: [InputProblem] = []
         /// Takes the next piece in line order; true when the file cannot be read past it.
-        func take(_ first: inout Piece, index: Int) -> Bool {
+        func take(_ first: Piece, matches firstMatches: DeferredMatches, index: Int) -> Bool {
             var piece = first
-            defer { first = piece }
+            var matches = firstMatches
             if piece.settledWithoutContext && offsets.isKnown {
-                var storage = DeferredMatches()
-                piece = read(index, offsets: offsets, storage: &storage)
+                piece = read(index, offsets: offsets, into: &matches)
             }
-            merged.mergeDeferred(piece.matches, lineOffset: lines)
+            merged.mergeDeferred(matches, lineOffset: lines)
             var result = merged.result
             if index == 0 { result.looksBinary = piece.scan.looksBinary }
             result.bytes += piece.scan.bytes
@@ -177,13 +173,12 @@ enum PipelinedSSHDScan {
             // Only the worker whose turn it is calls `take`: the turns order every use of its state.
             nonisolated(unsafe) let take = take
             DispatchQueue.concurrentPerform(iterations: 2) { worker in
-                var storage = DeferredMatches()
+                var matches = DeferredMatches()
                 for index in stride(from: worker, to: pieceCount, by: 2) {
-                    var piece = gate.stopped ? nil : read(index, offsets: OffsetContexts(), storage: &storage)
+                    let piece = gate.stopped ? nil : read(index, offsets: OffsetContexts(), into: &matches)
                     gate.wait(for: index)
-                    if piece != nil, !gate.stopped, take(&piece!, index) { gate.stopped = true }
+                    if let piece, !gate.stopped, take(piece, matches, index) { gate.stopped = true }
                     gate.pass()
-                    if let piece { storage = piece.matches }  // its arrays serve the next piece
                 }
             }
         }
