@@ -10,7 +10,7 @@ import Testing
         options.splitThreshold = .max
         let whole = Scanner.scan(LogSource(path: path), fileIndex: 3, options: options)
         options.splitThreshold = 1
-        #expect(Scanner.splitPoint(LogSource(path: path), options: options) != nil)
+        #expect(Scanner.plan(LogSource(path: path), options: options).split != nil)
         let halves = Scanner.scan(LogSource(path: path), fileIndex: 3, options: options)
         return (whole, halves)
     }
@@ -69,9 +69,9 @@ import Testing
     @Test func sshdFilesAreNotSplit() {
         var options = ScanOptions(filter: .sshd(.normal))
         options.splitThreshold = 1
-        #expect(Scanner.splitPoint(LogSource(path: Fixtures.path("differential/generated-auth.log")), options: options) == nil)
+        #expect(Scanner.plan(LogSource(path: Fixtures.path("differential/generated-auth.log")), options: options).split == nil)
         options.filter = nil
-        #expect(Scanner.splitPoint(LogSource(path: Fixtures.path("differential/generated-auth.log")), options: options) == nil)
+        #expect(Scanner.plan(LogSource(path: Fixtures.path("differential/generated-auth.log")), options: options).split == nil)
     }
 
     /// An undated failure right after the cut takes the time of the last dated one before it,
@@ -90,7 +90,7 @@ import Testing
         try text.write(to: url, atomically: true, encoding: .utf8)
         var options = ScanOptions(filter: .asterisk, zone: .utc, now: 1_735_689_599)
         options.splitThreshold = 1
-        #expect(Scanner.splitPoint(LogSource(path: url.path), options: options)?.offset == Int64(prefix.utf8.count))
+        #expect(Scanner.plan(LogSource(path: url.path), options: options).split?.offset == Int64(prefix.utf8.count))
         let (whole, halves) = try Self.scanBoth(url.path, filter: .asterisk)
         Self.expectSame(whole, halves)
         #expect(whole.undatedMatches >= 2)
@@ -118,7 +118,7 @@ import Testing
         options.splitThreshold = .max
         let whole = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
         options.splitThreshold = 1
-        let split = try #require(Scanner.splitPoint(LogSource(path: path), options: options))
+        let split = try #require(Scanner.plan(LogSource(path: path), options: options).split)
         #expect(split.offset > Int64(text.utf8.count / 4))  // inside the late 02:xx lines
         let halves = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
         #expect(whole.events.count == 300)
@@ -133,11 +133,12 @@ import Testing
         let path = Fixtures.path("differential/generated-asterisk.log")
         var options = ScanOptions(filter: .asterisk, zone: .utc, now: 1_735_689_599)
         options.splitThreshold = 1
-        let split = try #require(Scanner.splitPoint(LogSource(path: path), options: options))
+        let split = try #require(Scanner.plan(LogSource(path: path), options: options).split)
         let whole = Scanner.scan(LogSource(path: path), fileIndex: 0, options: options)
         // As if the file had been twice as long, and cut back before the second half began.
         let cut = Scanner.scanInHalves(
-            LogSource(path: path), fileIndex: 0, options: options, split: split.size + 10, kind: nil, size: 2 * split.size)
+            LogSource(path: path), fileIndex: 0, options: options,
+            split: Scanner.Split(offset: split.size + 10, kind: nil, size: 2 * split.size))
         #expect(cut.problems.map(\.kind) == [.shrank])
         #expect(cut.problems.first?.offset == split.size)
         #expect(cut.events.count == whole.events.count)
@@ -151,13 +152,13 @@ import Testing
         var options = ScanOptions(filter: .asterisk, zone: .utc, now: 1_735_689_599)
         options.splitThreshold = 1
         let source = LogSource(path: path)
-        let split = try #require(Scanner.splitPoint(source, options: options))
+        let split = try #require(Scanner.plan(source, options: options).split)
         let before = Scanner.scan(source, fileIndex: 0, options: options)
         let opened = try #require(ByteReader.SharedFile(source))
         #expect(rename(path, path + ".1") == 0)
         try directory.write("full", try Fixtures.text("demo/full"))
         let halves = Scanner.scanInHalves(
-            source, fileIndex: 0, options: options, split: split.offset, kind: split.kind, size: split.size, opened: opened)
+            source, fileIndex: 0, options: options, split: split, opened: opened)
         Self.expectSame(before, halves)
     }
 }

@@ -190,9 +190,8 @@ public enum Scanner {
     /// connections the one before left in the session cache. fail2ban's jail has one filter for
     /// all its files, so a connection whose first lines are in `auth.log.1` and whose failure is
     /// in `auth.log` is counted, and the cache is as full at the start of a file as the lines
-    /// before left it. A run of one file may be read in halves (`scan(_:fileIndex:options:)`).
+    /// before left it. Each file is read as `plan` says.
     public static func scanRun(_ files: [(source: LogSource, fileIndex: Int)], options: ScanOptions) -> [FileScan] {
-        if files.count == 1 { return [scan(files[0].source, fileIndex: files[0].fileIndex, options: options)] }
         var sessions: SSHDFilter?
         var predecessors: [LogSource] = []
         return files.map { file in
@@ -206,52 +205,79 @@ public enum Scanner {
     /// Scans one source. Problems are recorded in the result; everything read before a problem
     /// is kept.
     public static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions) -> FileScan {
-        if let split = splitPoint(source, options: options) {
-            return scanInHalves(
-                source, fileIndex: fileIndex, options: options, split: split.offset, kind: split.kind, size: split.size)
-        }
         var sessions: SSHDFilter?
         return scan(source, fileIndex: fileIndex, options: options, continuing: &sessions)
     }
 
     /// Scans one source whose sshd filter starts from `sessions` (the state the file before in
-    /// its set left; nil: a fresh one) and leaves its own state there: on two cores through
-    /// `PipelinedSSHDScan` where it pays, else in one pass.
+    /// its set left; nil: a fresh one) and leaves its own state there, as `plan` says.
     static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions, continuing sessions: inout SSHDFilter?) -> FileScan {
-        if options.filter?.keepsSessions ?? true, System.usableProcessorCount >= 2,
-            let size = ByteReader.plainFileSize(source), size >= max(options.pipelineThreshold, 1)
-        {
-            // The standard set reads syslog files with sshd; other kinds of log are stateless.
-            let kind: LogKind? = options.filter == nil ? LogKind.detect(source) : nil
-            if kind == nil || kind == .other {
-                return PipelinedSSHDScan.scan(
-                    source, fileIndex: fileIndex, options: options, size: size, kind: kind, sessions: &sessions)
-            }
+        switch plan(source, options: options) {
+        case .halves(let split):
+            // Only stateless filters are read in halves: `sessions` goes on as it was.
+            return scanInHalves(source, fileIndex: fileIndex, options: options, split: split)
+        case .pipelined(let kind, let size):
+            return PipelinedSSHDScan.scan(
+                source, fileIndex: fileIndex, options: options, size: size, kind: kind, sessions: &sessions)
+        case .onePass:
+            return scan(
+                source, fileIndex: fileIndex, options: options, range: nil,
+                setUp: { $0.inheritedSessions = sessions }, tearDown: { sessions = $0.sessionsForNextFile })
         }
-        return scan(
-            source, fileIndex: fileIndex, options: options, range: nil,
-            setUp: { $0.inheritedSessions = sessions }, tearDown: { sessions = $0.sessionsForNextFile })
     }
 
-    /// Where a large plain file read with stateless filters is cut in two (the start of a line near
-    /// its middle) and, for the standard set, the kind of log its first lines show; nil when it is
-    /// read in one go.
-    static func splitPoint(_ source: LogSource, options: ScanOptions) -> (offset: Int64, kind: LogKind?, size: Int64)? {
-        guard let size = ByteReader.plainFileSize(source), size >= max(options.splitThreshold, 2) else { return nil }
+    /// Where a large plain file read with stateless filters is cut in two: the start of a line
+    /// near its middle.
+    struct Split: Equatable {
+        var offset: Int64
+        /// The kind of log its first lines show, for the standard set (nil with `--filter`).
         var kind: LogKind?
-        switch options.filter {
-        case .asterisk, .recidive: break
-        case .sshd:
-            // sshd's sessions span lines, and which ones its cache holds depends on every line
-            // before, expired ones included (SessionCacheTests.expiredEntriesDecideWhichLiveOneIsDropped).
+        var size: Int64
+    }
+
+    /// How one file is read.
+    enum ReadingPlan: Equatable {
+        case onePass
+        /// Two halves on two threads: for filters that keep nothing from line to line (asterisk,
+        /// recidive, and the standard set on an Asterisk log or fail2ban.log).
+        case halves(Split)
+        /// Pieces matched on two cores and merged into sshd's session cache in line order
+        /// (`PipelinedSSHDScan`): sshd's cache depends on every line before, expired entries
+        /// included (SessionCacheTests.expiredEntriesDecideWhichLiveOneIsDropped), so an sshd
+        /// file cannot be cut in halves.
+        case pipelined(kind: LogKind?, size: Int64)
+
+        var split: Split? {
+            if case .halves(let split) = self { return split }
             return nil
-        case nil:
-            // The standard set is stateless for Asterisk logs and fail2ban.log (no sshd filter).
-            kind = LogKind.detect(source)
-            if kind == .other { return nil }
         }
-        guard let split = ByteReader.lineStart(after: size / 2, in: source), split < size else { return nil }
-        return (split, kind, size)
+    }
+
+    /// How `source` is read, from its size and (standard set) the kind its first lines show,
+    /// each found once.
+    static func plan(_ source: LogSource, options: ScanOptions) -> ReadingPlan {
+        let splitThreshold = max(options.splitThreshold, 2)
+        let pipelineThreshold = max(options.pipelineThreshold, 1)
+        guard let size = ByteReader.plainFileSize(source), size >= min(splitThreshold, pipelineThreshold) else {
+            return .onePass
+        }
+        var kind: LogKind?
+        let keepsSessions: Bool
+        if let filter = options.filter {
+            keepsSessions = filter.keepsSessions
+        } else {
+            // The standard set reads syslog files with sshd; Asterisk logs and fail2ban.log without.
+            kind = LogKind.detect(source)
+            keepsSessions = kind == .other
+        }
+        if keepsSessions {
+            guard size >= pipelineThreshold, System.usableProcessorCount >= 2 else { return .onePass }
+            return .pipelined(kind: kind, size: size)
+        }
+        guard size >= splitThreshold, let offset = ByteReader.lineStart(after: size / 2, in: source), offset < size else {
+            return .onePass
+        }
+        return .halves(Split(offset: offset, kind: kind, size: size))
     }
 
     /// Scans the two halves on two threads and joins them as if read in one go: line numbers of
@@ -260,9 +286,9 @@ public enum Scanner {
     /// Both halves use the filters `kind` (the file's first lines) calls for.
     /// Both halves read the file open now (or `opened`), whatever its name is given to meanwhile.
     static func scanInHalves(
-        _ source: LogSource, fileIndex: Int, options: ScanOptions, split: Int64, kind: LogKind?, size: Int64,
-        opened: ByteReader.SharedFile? = nil
+        _ source: LogSource, fileIndex: Int, options: ScanOptions, split cut: Split, opened: ByteReader.SharedFile? = nil
     ) -> FileScan {
+        let (split, kind) = (cut.offset, cut.kind)
         let file = opened ?? ByteReader.SharedFile(source)
         var halves = [(scan: FileScan, settled: Bool, end: OffsetContexts)?](repeating: nil, count: 2)
         halves.withUnsafeMutableBufferPointer { slots in
@@ -328,7 +354,7 @@ public enum Scanner {
             }
             result.problems.append(shifted)
         }
-        result.reportCutShort(expectedSize: size)
+        result.reportCutShort(expectedSize: cut.size)
         return result
     }
 
