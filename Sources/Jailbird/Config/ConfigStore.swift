@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,7 +76,8 @@ struct ConfigStore: Sendable {
             ini = cached
         } else {
             guard isFile(file) else { return [] }
-            guard let data = FileManager.default.contents(atPath: file) else {
+            // 16 MiB: far more than any fail2ban configuration file.
+            guard let data = ByteReader.wholeFile(atPath: file, limit: 16 << 20) else {
                 throw ConfigError(file: file, line: 0, key: "", message: "cannot read the file")
             }
             guard let text = String(validating: data, as: UTF8.self) else {
@@ -235,7 +231,7 @@ struct ConfigStore: Sendable {
 
     /// Files named `*SUFFIX` (not hidden) in `directory`, sorted by their bytes as Python sorts.
     private static func sortedFiles(in directory: String, suffix: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names = (try? LogSet.listDirectory(directory).get()) ?? []
         return names.filter { !$0.hasPrefix(".") && $0.hasSuffix(suffix) }
             .map { directory + "/" + $0 }
             .filter { isFile($0) }

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -218,16 +213,16 @@ struct JailReader {
         if LogSet.fileType(atPath: filterDirectory) == S_IFDIR {
             let conf = filterDirectory + "/" + name + ".conf"
             let local = filterDirectory + "/" + name + ".local"
-            if !FileManager.default.fileExists(atPath: conf) && !FileManager.default.fileExists(atPath: local) {
+            if LogSet.fileType(atPath: conf) == nil && LogSet.fileType(atPath: local) == nil {
                 return unsupported("filter.d/\(name).conf does not exist")
             }
             for custom in [local, filterDirectory + "/common.local"]
-            where FileManager.default.fileExists(atPath: custom) {
+            where LogSet.fileType(atPath: custom) != nil {
                 warnings.append(
                     "jail '\(settings.name)': \(custom) customizes the filter; jailbird uses the stock \(name) filter")
             }
             let customDirectory = filterDirectory + "/" + name + ".d"
-            if let entries = try? FileManager.default.contentsOfDirectory(atPath: customDirectory),
+            if let entries = try? LogSet.listDirectory(customDirectory).get(),
                 entries.contains(where: { $0.hasSuffix(".conf") || $0.hasSuffix(".local") })
             {
                 warnings.append(

@@ -66,7 +66,7 @@ public struct TimeZoneRules: Sendable {
         let isName = !identifier.isEmpty && !identifier.split(separator: "/").contains("..")
         if isName {
             let path = identifier.hasPrefix("/") ? identifier : "/usr/share/zoneinfo/" + identifier
-            if let bytes = readWholeFile(path) {
+            if let bytes = ByteReader.wholeFile(atPath: path, limit: 1 << 20) {
                 var parsed = try TZifParser.parse(bytes, path: path)
                 parsed.identifier = identifier
                 self = TimeZoneRules(
@@ -104,7 +104,7 @@ public struct TimeZoneRules: Sendable {
             return .utc  // glibc also falls back to UTC for a TZ it cannot understand
         }
         let path = "/etc/localtime"
-        guard let bytes = readWholeFile(path), var parsed = try? TZifParser.parse(bytes, path: path) else {
+        guard let bytes = ByteReader.wholeFile(atPath: path, limit: 1 << 20), var parsed = try? TZifParser.parse(bytes, path: path) else {
             return .utc
         }
         // Name the zone after the link target when there is one (…/zoneinfo/Europe/Berlin).
@@ -453,28 +453,6 @@ enum TZifParser {
         }
         return parsed
     }
-}
-
-/// The whole file, or nil when it cannot be opened or read (or is not a regular file).
-private func readWholeFile(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-    var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16_384)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return nil
-        }
-        if n == 0 { break }
-        result.append(contentsOf: chunk[0..<n])
-        if result.count > 1 << 20 { return nil }  // no real zone file is this big
-    }
-    return result
 }
 
 /// `Europe/Berlin` for a symlink to `/usr/share/zoneinfo/Europe/Berlin`, else nil.

@@ -147,6 +147,29 @@ public enum ByteReader {
         return Int64(status.st_size)
     }
 
+    /// The whole of a small regular file (a zone file, a configuration file), or nil when it
+    /// cannot be opened or read, is not a regular file, or is larger than `limit` bytes.
+    static func wholeFile(atPath path: String, limit: Int) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit { return nil }
+        }
+        return result
+    }
+
     /// A plain file opened once for the readers of its parts (the halves of a split scan, the
     /// pieces of a pipelined one), so that they all read the same file even when its name is
     /// given to another meanwhile (logrotate renaming `auth.log` and creating a new one).

@@ -211,7 +211,8 @@ public enum LogSet {
         return Rotation(setName: directory + String(decoding: bytes[..<baseEnd], as: UTF8.self), age: age)
     }
 
-    private static func listDirectory(_ path: String) -> Result<[String], Errno> {
+    /// The names in a directory (without `.` and `..`), sorted.
+    static func listDirectory(_ path: String) -> Result<[String], Errno> {
         guard let directory = opendir(path) else { return .failure(Errno(rawValue: errno)) }
         defer { closedir(directory) }
         var names: [String] = []
