@@ -155,4 +155,31 @@ import Testing
         let pipelined = PipelinedSSHDScan.scan(source, fileIndex: 0, options: options, size: size, opened: opened, sessions: &sessions)
         SplitScanTests.expectSame(before, pipelined)
     }
+
+    /// Two large sshd files given together (`jailbird scan auth.log secure`) are scanned at once,
+    /// each through the pipeline from inside `Scanner.scan`'s own parallel loop. The pipeline's
+    /// workers wait for each other, so they must run at the same time even there: on two cores
+    /// this scan never finished while they were iterations of a nested `concurrentPerform`.
+    @Test func twoPipelinedFilesAtOnceFinishWithTheirOnePassResults() throws {
+        let paths = ["differential/hostile-sshd.log", "differential/generated-auth.log"].map(Fixtures.path)
+        var options = ScanOptions(filter: .sshd(.normal), zone: .utc, now: Self.reference)
+        options.pipelineThreshold = 64 << 10
+        options.pipelineChunkBytes = 16 << 10
+        #expect(paths.allSatisfy { Scanner.plan(LogSource(path: $0), options: options) != .onePass }
+            || System.usableProcessorCount < 2)
+        // Run on a thread of its own, so that a scan that hangs fails the test instead of the run.
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var scans: [FileScan] = []
+        let pipelining = options
+        DispatchQueue.global().async {
+            scans = Scanner.scan(paths.map { LogSource(path: $0) }, options: pipelining)
+            finished.signal()
+        }
+        try #require(finished.wait(timeout: .now() + 120) == .success, "the scan of two pipelined files hangs")
+        options.pipelineThreshold = .max
+        for (path, scan) in zip(paths, scans) {
+            let onePass = Scanner.scan(LogSource(path: path), fileIndex: scan.events.files.first.map(Int.init) ?? 0, options: options)
+            SplitScanTests.expectSame(onePass, scan)
+        }
+    }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -74,7 +72,8 @@ struct DeferredMatches: Sendable {
 /// sshd's session cache needs the lines in order, but most of the work on a line does not touch
 /// it: the line split, the time stamp, the syslog prefix and the rules (`SSHDFilter.findHit`),
 /// and the stateless filters of the standard set. So the file is cut at line starts into pieces
-/// of `ScanOptions.pipelineChunkBytes`; two workers take every other piece and find its matches,
+/// of `ScanOptions.pipelineChunkBytes`; two workers (threads of their own, as they wait for
+/// each other: `System.runOnTwoThreads`) take every other piece and find its matches,
 /// and each then waits for its turn to merge them into the one session cache and record the
 /// events (`FileScanner.mergeDeferred`), piece after piece. At most one piece a worker is held,
 /// so memory stays bounded.
@@ -172,9 +171,9 @@ enum PipelinedSSHDScan {
         withoutActuallyEscaping(take) { take in
             // Only the worker whose turn it is calls `take`: the turns order every use of its state.
             nonisolated(unsafe) let take = take
-            DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            System.runOnTwoThreads { worker, workers in
                 var matches = DeferredMatches()
-                for index in stride(from: worker, to: pieceCount, by: 2) {
+                for index in stride(from: worker, to: pieceCount, by: workers) {
                     let piece = gate.stopped ? nil : read(index, offsets: OffsetContexts(), into: &matches)
                     gate.wait(for: index)
                     if let piece, !gate.stopped, take(piece, matches, index) { gate.stopped = true }
