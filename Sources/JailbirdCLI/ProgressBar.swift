@@ -60,12 +60,14 @@ final class ProgressBar: @unchecked Sendable {
 }
 
 /// Runs `body` with a progress counter for `sources` in the scan options, showing a bar when it
-/// takes long enough and standard error is a terminal.
-func withProgress<R>(_ sources: [LogSource], _ options: ScanOptions, _ body: (ScanOptions) throws -> R) rethrows -> R {
+/// takes long enough and standard error is a terminal (and `showingBar`).
+func withProgress<R>(
+    _ sources: [LogSource], _ options: ScanOptions, showingBar: Bool = true, _ body: (ScanOptions) throws -> R
+) rethrows -> R {
     var options = options
     let progress = ScanProgress(estimating: sources)
     options.progress = progress
-    let bar = ProgressBar(progress)
+    let bar = showingBar ? ProgressBar(progress) : nil
     defer { bar?.stop() }
     return try body(options)
 }

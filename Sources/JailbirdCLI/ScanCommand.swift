@@ -55,11 +55,22 @@ struct ScanCommand: ParsableCommand {
             filter: filterSpec, zone: timeSettings.zone, now: timeSettings.now,
             fallbackReference: TimeOptions.runStart, since: timeSettings.since,
             until: timeSettings.until)
-        // The summary needs only counts; keep the events only to print them.
-        options.keepEvents = events != nil
         let started = DispatchTime.now()
+        // The summary needs only counts; events are written out while the files are read.
+        let output = OutputWriter(descriptor: STDOUT_FILENO)
         let discovered = LogSet.discover(paths)
-        let files = withProgress(discovered.sources, options) { Scanner.scan(discovered.sources, options: $0) }
+        if let events {
+            if events == .csv { output.write(EventFormat.csvHeader) }
+            options.keepEvents = true
+            options.eventStream = EventStream.writing(events, of: discovered.sources, to: output)
+        } else {
+            options.keepEvents = false
+        }
+        // A bar on the terminal the events are written to would be drawn across them.
+        let showsBar = events == nil || isatty(STDOUT_FILENO) == 0
+        let files = withProgress(discovered.sources, options, showingBar: showsBar) {
+            Scanner.scan(discovered.sources, options: $0)
+        }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
 
         var problemCount = discovered.problems.count
@@ -69,25 +80,28 @@ struct ScanCommand: ParsableCommand {
             for problem in file.problems { printError(problem.description) }
             problemCount += file.problems.count
         }
-
-        let output = OutputWriter(descriptor: STDOUT_FILENO)
-        if let events {
-            if events == .csv { output.write(EventFormat.csvHeader) }
-            var line: [UInt8] = []
-            for file in files {
-                let fileName = file.source.displayName
-                for event in file.events {
-                    line.removeAll(keepingCapacity: true)
-                    events.append(event, fileName: fileName, to: &line)
-                    line.withUnsafeBytes { output.write($0) }
-                }
-            }
-        } else {
-            output.write(ScanSummary(files: files, elapsedSeconds: elapsed).render())
-        }
+        if events == nil { output.write(ScanSummary(files: files, elapsedSeconds: elapsed).render()) }
         output.flush()
         if problemCount > 0 { throw ExitCode.failure }
     }
 }
 
 extension EventFormat: ExpressibleByArgument {}
+
+extension EventStream {
+    /// A stream that writes each event as one line of `format` to `output`, naming its file
+    /// from `sources`.
+    static func writing(_ format: EventFormat, of sources: [LogSource], to output: OutputWriter) -> EventStream {
+        let fileNames = sources.map(\.displayName)
+        // The stream calls this one delivery at a time, so the writer is never used at once.
+        nonisolated(unsafe) let output = output
+        return EventStream { events in
+            var line: [UInt8] = []
+            for event in events {
+                line.removeAll(keepingCapacity: true)
+                format.append(event, fileName: fileNames[event.file], to: &line)
+                line.withUnsafeBytes { output.write($0) }
+            }
+        }
+    }
+}

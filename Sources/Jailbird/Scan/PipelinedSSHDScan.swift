@@ -146,6 +146,7 @@ enum PipelinedSSHDScan {
                 piece = read(index, offsets: offsets, into: &matches)
             }
             merged.mergeDeferred(matches, lineOffset: lines)
+            options.eventStream?.deliver(&merged.result.events, file: fileIndex)
             var result = merged.result
             if index == 0 { result.looksBinary = piece.scan.looksBinary }
             result.bytes += piece.scan.bytes

@@ -21,6 +21,11 @@ public struct ScanOptions: Sendable {
     /// Keep every event in `FileScan.events`; when false only `FileScan.tally` is filled (the
     /// summary of `jailbird scan` needs no more), so memory stays flat however many events.
     public var keepEvents = true
+    /// When set (with `keepEvents`), events go to this stream while the files are read, and
+    /// `FileScan.events` is left empty: memory stays flat however many events there are.
+    /// Files are then not read in halves (`ReadingPlan.halves`), whose second half's events
+    /// would wait for the first.
+    public var eventStream: EventStream?
     /// A plain file at least this large, read with filters that keep no state between lines
     /// (asterisk, recidive, fail2ban.log records), is scanned in two halves on two cores.
     public var splitThreshold: Int64 = 64 << 20
@@ -57,7 +62,8 @@ public struct FileScan: Sendable {
     /// Bytes read (after decompression).
     public var bytes: Int = 0
     public var lines: Int = 0
-    /// The events of this file in line order (empty when `ScanOptions.keepEvents` is false).
+    /// The events of this file in line order (empty when `ScanOptions.keepEvents` is false, or
+    /// when they went to `ScanOptions.eventStream`).
     public var events = EventStore()
     /// Counts of the events, kept either way.
     public var tally = ScanTally()
@@ -212,18 +218,21 @@ public enum Scanner {
     /// Scans one source whose sshd filter starts from `sessions` (the state the file before in
     /// its set left; nil: a fresh one) and leaves its own state there, as `plan` says.
     static func scan(_ source: LogSource, fileIndex: Int, options: ScanOptions, continuing sessions: inout SSHDFilter?) -> FileScan {
+        var result: FileScan
         switch plan(source, options: options) {
         case .halves(let split):
             // Only stateless filters are read in halves: `sessions` goes on as it was.
-            return scanInHalves(source, fileIndex: fileIndex, options: options, split: split)
+            result = scanInHalves(source, fileIndex: fileIndex, options: options, split: split)
         case .pipelined(let kind, let size):
-            return PipelinedSSHDScan.scan(
+            result = PipelinedSSHDScan.scan(
                 source, fileIndex: fileIndex, options: options, size: size, kind: kind, sessions: &sessions)
         case .onePass:
-            return scan(
+            result = scan(
                 source, fileIndex: fileIndex, options: options, range: nil,
                 setUp: { $0.inheritedSessions = sessions }, tearDown: { sessions = $0.sessionsForNextFile })
         }
+        options.eventStream?.finish(&result.events, file: fileIndex)
+        return result
     }
 
     /// Where a large plain file read with stateless filters is cut in two: the start of a line
@@ -274,7 +283,9 @@ public enum Scanner {
             guard size >= pipelineThreshold, System.usableProcessorCount >= 2 else { return .onePass }
             return .pipelined(kind: kind, size: size)
         }
-        guard size >= splitThreshold, let offset = ByteReader.lineStart(after: size / 2, in: source), offset < size else {
+        guard size >= splitThreshold, options.eventStream == nil,
+            let offset = ByteReader.lineStart(after: size / 2, in: source), offset < size
+        else {
             return .onePass
         }
         return .halves(Split(offset: offset, kind: kind, size: size))
@@ -391,6 +402,9 @@ public enum Scanner {
                 splitter.feed(chunk, into: &scanner)
             }
             scanner.noteLastLine(within: chunk)
+            // A whole file streams its events chunk by chunk (a part's line numbers and undated
+            // matches may still change when it is joined to the part before).
+            if range == nil, let stream = options.eventStream { stream.deliver(&scanner.result.events, file: fileIndex) }
         }
         splitter.finish(into: &scanner)
         tearDown(&scanner)
