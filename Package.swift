@@ -19,6 +19,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // The gzip inflater: ISA-L's igzip, loaded at run time where libisal.so.2 is installed
+        // (Debian: libisal2; its header, from libisal-dev, is needed to build that path), else zlib.
+        .target(name: "CInflate", dependencies: ["CZlib"], linkerSettings: [.linkedLibrary("z")]),
         // Small C helpers Swift cannot express: memmem/memrchr declarations and the SIGBUS guard
         // that keeps a truncated memory-mapped file from killing the process.
         .target(name: "CJailbirdSupport"),
@@ -26,7 +29,7 @@ let package = Package(
         .target(
             name: "Jailbird",
             dependencies: [
-                "CZlib",
+                "CInflate",
                 "CJailbirdSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

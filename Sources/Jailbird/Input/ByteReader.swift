@@ -357,9 +357,7 @@ public enum ByteReader {
     ) -> InputProblem? {
         let pipeline = GzipPipeline(
             gzip: GzipStream(descriptor: descriptor, path: path, prefix: prefix), bufferSize: chunkSize)
-        if let end = pipeline.runInBackground(body) { return end }
-        // No thread could be started: inflate on this one.
-        return pipeline.runHere(body)
+        return pipeline.run(body)
     }
 
     // MARK: - Streams
