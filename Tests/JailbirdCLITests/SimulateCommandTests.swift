@@ -68,6 +68,18 @@ import Testing
         #expect(run.stderr.contains("maxretry"))
     }
 
+    /// A log no configured jail reads is named, with its kind, and left out.
+    @Test func aLogNoConfiguredJailReadsIsNamed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jailbird-cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "[sshd]\nenabled = true\nfilter = sshd\n".write(
+            to: directory.appendingPathComponent("jail.local"), atomically: true, encoding: .utf8)
+        let full = CLIRun.fixture("demo/full")
+        let run = try CLIRun.run(["simulate", "--config", directory.path, "--tz", "UTC", full, CLIRun.fixture("demo/auth.log")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("\(full): an Asterisk full log, which no simulated jail reads"), "\(run.stderr)")
+    }
+
     @Test func jailOptionsAreValidated() throws {
         #expect(try CLIRun.run(["simulate", "--jail", "x", "--tz", "UTC"]).status == 64)
         #expect(try CLIRun.run(["simulate", "--jail", "asterisk", "--findtime", "soon", "--tz", "UTC"]).status == 64)

@@ -147,7 +147,13 @@ public enum JailSetup {
                         }
                     }
                     if targets.isEmpty {
-                        warnings.append("\(source.displayName): a \(kind.rawValue), which no simulated jail reads")
+                        let described =
+                            switch kind {
+                            case .asteriskFull: "an Asterisk full log"
+                            case .fail2banLog: "a fail2ban.log"
+                            case .other: "a syslog file"
+                            }
+                        warnings.append("\(source.displayName): \(described), which no simulated jail reads")
                     }
                     for index in targets where !logMap.contains(where: { $0.jail == jails[index].name }) {
                         logs[index].append(source)
