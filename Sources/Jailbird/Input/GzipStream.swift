@@ -123,7 +123,7 @@ public struct GzipStream: ~Copyable {
     /// return `(0, end)` again.
     mutating func fill(_ output: UnsafeMutableRawBufferPointer) -> (count: Int, end: GzipEnd?) {
         if let failure { return (0, failure) }
-        guard let inflater else { return (0, nil) }
+        guard let inflater else { return (0, nil) }  // not reached: init set `failure` then
         var produced = 0
         func finish(_ end: GzipEnd, _ produced: Int) -> (count: Int, end: GzipEnd?) {
             bytesProduced += Int64(produced)
@@ -145,7 +145,10 @@ public struct GzipStream: ~Copyable {
                 }
                 if unread == 0 { return finish(.finished, produced) }
                 let next = input.baseAddress! + inputPosition
-                if unread < 2 || next.load(as: UInt8.self) != 0x1F || next.load(fromByteOffset: 1, as: UInt8.self) != 0x8B {
+                let startsMember =
+                    unread >= 2 && next.load(as: UInt8.self) == 0x1F
+                    && next.load(fromByteOffset: 1, as: UInt8.self) == 0x8B
+                if !startsMember {
                     return problem(.trailingGarbage, compressedOffset, produced)
                 }
                 jb_inflater_start_member(inflater)
