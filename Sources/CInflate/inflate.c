@@ -2,8 +2,8 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <zlib.h>
 
 #if __has_include(<isa-l/igzip_lib.h>)
@@ -37,7 +37,6 @@ static void load_isal_once(void) {
     isal_api.inflate = (int (*)(struct inflate_state *))inflate;
 }
 
-#include <pthread.h>
 static pthread_once_t isal_once = PTHREAD_ONCE_INIT;
 #endif
 
@@ -99,24 +98,29 @@ void jb_inflater_start_member(jb_inflater *inflater) {
 
 #if JB_HAVE_ISAL
 /// zlib's words for the same faults, so that a message does not depend on the engine.
-static const char *isal_reason(int code, const struct inflate_state *state, const uint8_t *trailer_end,
-                               size_t before_trailer_end) {
+static const char *isal_reason(int code) {
     switch (code) {
     case ISAL_INVALID_BLOCK: return "invalid block type";
     case ISAL_INVALID_SYMBOL: return "invalid code";
     case ISAL_INVALID_LOOKBACK: return "invalid distance too far back";
     case ISAL_INVALID_WRAPPER: return "incorrect header check";
     case ISAL_UNSUPPORTED_METHOD: return "unknown compression method";
-    case ISAL_INCORRECT_CHECKSUM:
-        // The trailer is CRC-32 then length: a matching CRC leaves the length to blame.
-        if (before_trailer_end >= 8) {
-            const uint8_t *crc = trailer_end - 8;
-            uint32_t stored = (uint32_t)crc[0] | (uint32_t)crc[1] << 8 | (uint32_t)crc[2] << 16 | (uint32_t)crc[3] << 24;
-            if (stored == state->crc) return "incorrect length check";
-        }
-        return "incorrect data check";
     default: return "invalid compressed data";
     }
+}
+
+/// A failed trailer check, told apart and placed as zlib does. ISA-L has read the whole trailer
+/// (CRC-32, then length) when it fails; a stored CRC that matches leaves the length to blame,
+/// and zlib stops at a bad CRC before it reads the length. When the trailer began in an earlier
+/// call (fewer than 8 bytes consumed here) it cannot be looked at: a bad CRC is then assumed.
+static const char *isal_checksum_reason(const struct inflate_state *state, const uint8_t *input, size_t *consumed) {
+    if (*consumed >= 8) {
+        const uint8_t *crc = input + *consumed - 8;
+        uint32_t stored = (uint32_t)crc[0] | (uint32_t)crc[1] << 8 | (uint32_t)crc[2] << 16 | (uint32_t)crc[3] << 24;
+        if (stored == state->crc) return "incorrect length check";
+        *consumed -= 4;
+    }
+    return "incorrect data check";
 }
 #endif
 
@@ -136,10 +140,7 @@ int jb_inflater_run(jb_inflater *inflater, const uint8_t *input, size_t input_co
         *consumed = input_count - state->avail_in;
         *produced = output_count - state->avail_out;
         if (code < 0) {
-            *reason = isal_reason(code, state, input + *consumed, *consumed);
-            // zlib stops at a bad CRC before reading the length after it; so does this report.
-            if (code == ISAL_INCORRECT_CHECKSUM && strcmp(*reason, "incorrect data check") == 0 && *consumed >= 8)
-                *consumed -= 4;
+            *reason = code == ISAL_INCORRECT_CHECKSUM ? isal_checksum_reason(state, input, consumed) : isal_reason(code);
             return JB_INFLATE_CORRUPT;
         }
         if (state->block_state == ISAL_BLOCK_FINISH) return JB_INFLATE_MEMBER_END;
