@@ -307,7 +307,7 @@ struct Bench {
                 + pad(fixed(Double(m.peakRSSKiB) / 1024, 1), 14, right: true) + "  " + m.note)
         }
         say("")
-        say("jailbird inflates gzip input with \(GzipStream.fastestEngineName) here (ISA-L where libisal2 is installed, else zlib).")
+        say("jailbird inflates gzip input with \(ByteReader.gzipEngineName) here (ISA-L where libisal2 is installed, else zlib).")
         say("ratios (throughput, higher is better for jailbird):")
         var checks: [(String, Bool)] = []
         for log in ["\(dir)/asterisk-full.log", "\(dir)/auth.log"] {

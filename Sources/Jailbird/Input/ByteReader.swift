@@ -147,6 +147,9 @@ public enum ByteReader {
         return Int64(status.st_size)
     }
 
+    /// What inflates gzip input on this machine: "ISA-L" (libisal2 installed) or "zlib".
+    public static var gzipEngineName: String { GzipStream.fastestEngineName }
+
     /// The whole of a small regular file (a zone file, a configuration file), or nil when it
     /// cannot be opened or read, is not a regular file, or is larger than `limit` bytes.
     static func wholeFile(atPath path: String, limit: Int) -> [UInt8]? {

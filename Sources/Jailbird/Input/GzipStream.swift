@@ -21,7 +21,7 @@ enum GzipEnd {
 /// buffer, so the caller decides how many output buffers exist (one, or two for the background
 /// thread). The inflating itself is ISA-L's where the machine has libisal (2 to 3 times faster),
 /// else zlib's (`CInflate`); both give the same bytes and the same problems.
-public struct GzipStream: ~Copyable {
+struct GzipStream: ~Copyable {
     /// Which engine inflates.
     enum Engine {
         /// ISA-L's when libisal.so.2 loads, else zlib's.
@@ -76,7 +76,7 @@ public struct GzipStream: ~Copyable {
     static var isalBuilt: Bool { jb_inflater_isal_built() == 1 }
 
     /// The engine `.fastest` gives on this machine: "ISA-L" or "zlib".
-    public static var fastestEngineName: String {
+    static var fastestEngineName: String {
         let inflater = jb_inflater_create(1)
         defer { jb_inflater_destroy(inflater) }
         return inflater.map { jb_inflater_is_isal($0) == 1 } == true ? "ISA-L" : "zlib"
