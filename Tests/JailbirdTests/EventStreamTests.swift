@@ -11,7 +11,8 @@ import Testing
     final class Received: Sendable {
         let deliveries = Mutex<[[Event]]>([])
         var events: [Event] { deliveries.withLock { $0.flatMap { $0 } } }
-        var stream: EventStream {
+        /// A new stream that records here what it is given.
+        func makeStream() -> EventStream {
             EventStream { store in self.deliveries.withLock { $0.append(Array(store)) } }
         }
     }
@@ -31,7 +32,7 @@ import Testing
         let collected = Scanner.scan(sources, options: options(filter))
         let received = Received()
         var streaming = options(filter)
-        streaming.eventStream = received.stream
+        streaming.eventStream = received.makeStream()
         let streamed = Scanner.scan(sources, options: streaming)
         let expected = collected.flatMap { Array($0.events) }
         #expect(expected.count > 0)
@@ -83,7 +84,7 @@ import Testing
     /// Events of a later input wait until every input before it has finished.
     @Test func laterInputsWaitForEarlierOnes() {
         let received = Received()
-        let stream = received.stream
+        let stream = received.makeStream()
         func store(_ file: Int, lines: ClosedRange<Int>) -> EventStore {
             var store = EventStore()
             for line in lines {

@@ -118,7 +118,9 @@ import Testing
             let kinds = (isal.problem?.kind, zlib.problem?.kind)
             switch kinds {
             case (.corruptGzip?, .corruptGzip?):
-                #expect(isal.problem!.offset! >= Int64(position) || isal.problem!.offset! > 0)
+                // Neither can find the damage before it has read the damaged byte.
+                #expect(isal.problem!.offset! > Int64(position), "damage at \(position)")
+                #expect(zlib.problem!.offset! > Int64(position), "damage at \(position)")
                 let shorter = min(isal.bytes.count, zlib.bytes.count)
                 #expect(isal.bytes[..<shorter] == zlib.bytes[..<shorter], "damage at \(position)")
                 #expect(isal.problem!.bytesDelivered == Int64(isal.bytes.count))
