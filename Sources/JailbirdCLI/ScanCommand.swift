@@ -56,15 +56,13 @@ struct ScanCommand: ParsableCommand {
             fallbackReference: TimeOptions.runStart, since: timeSettings.since,
             until: timeSettings.until)
         let started = DispatchTime.now()
-        // The summary needs only counts; events are written out while the files are read.
         let output = OutputWriter(descriptor: STDOUT_FILENO)
         let discovered = LogSet.discover(paths)
+        // The summary needs only counts; events are written out while the files are read.
+        options.keepEvents = false
         if let events {
             if events == .csv { output.write(EventFormat.csvHeader) }
-            options.keepEvents = true
             options.eventStream = EventStream.writing(events, of: discovered.sources, to: output)
-        } else {
-            options.keepEvents = false
         }
         // A bar on the terminal the events are written to would be drawn across them.
         let showsBar = events == nil || isatty(STDOUT_FILENO) == 0

@@ -32,7 +32,9 @@ import Testing
         let collected = Scanner.scan(sources, options: options(filter))
         let received = Received()
         var streaming = options(filter)
+        streaming.keepEvents = false  // a stream needs the events: setting one keeps them
         streaming.eventStream = received.makeStream()
+        #expect(streaming.keepEvents)
         let streamed = Scanner.scan(sources, options: streaming)
         let expected = collected.flatMap { Array($0.events) }
         #expect(expected.count > 0)

@@ -21,11 +21,13 @@ public struct ScanOptions: Sendable {
     /// Keep every event in `FileScan.events`; when false only `FileScan.tally` is filled (the
     /// summary of `jailbird scan` needs no more), so memory stays flat however many events.
     public var keepEvents = true
-    /// When set (with `keepEvents`), events go to this stream while the files are read, and
-    /// `FileScan.events` is left empty: memory stays flat however many events there are.
-    /// Files are then not read in halves (`ReadingPlan.halves`), whose second half's events
-    /// would wait for the first.
-    public var eventStream: EventStream?
+    /// When set, events go to this stream while the files are read (setting one sets
+    /// `keepEvents`), and `FileScan.events` is left empty: memory stays flat however many events
+    /// there are. Files are then not read in halves (`ReadingPlan.halves`), whose second half's
+    /// events would wait for the first.
+    public var eventStream: EventStream? {
+        didSet { if eventStream != nil { keepEvents = true } }
+    }
     /// A plain file at least this large, read with filters that keep no state between lines
     /// (asterisk, recidive, fail2ban.log records), is scanned in two halves on two cores.
     public var splitThreshold: Int64 = 64 << 20
