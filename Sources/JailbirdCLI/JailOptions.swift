@@ -15,7 +15,7 @@ struct JailOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The jail to define (without --config) or override (with it).", valueName: "name"))
     var jail: String?
 
-    @Option(name: .customLong("filter"), help: ArgumentHelp("The jail's filter: asterisk, sshd[mode=…], recidive.", valueName: "name"))
+    @Option(name: .customLong("filter"), help: ArgumentHelp("The jail's filter: asterisk, sshd[mode=…, _daemon=…], recidive.", valueName: "name"))
     var filterName: String?
 
     // Text, not numbers: `jailbird sweep` reads comma-separated lists from the same options.
@@ -194,7 +194,10 @@ struct PreparedSimulation {
             SimulationInput.reading(setup.feeds, scan: $0, end: timeSettings.now, reusing: standard)
         }
         for file in scans {
-            if reportProblems { for problem in file.problems { printError(problem.description) } }
+            if reportProblems {
+                for warning in file.warnings { printError("warning: " + warning) }
+                for problem in file.problems { printError(problem.description) }
+            }
             problemCount += file.problems.count
         }
         // What fail2ban really did, from fail2ban.log files among the arguments.
@@ -258,6 +261,7 @@ struct PreparedAnalysis {
             AnalysisInput.scanning(discovered.sources, options: $0)
         }
         for scan in scanned.scans {
+            for warning in scan.warnings { printError("warning: " + warning) }
             for problem in scan.problems { printError(problem.description) }
             problemCount += scan.problems.count
         }

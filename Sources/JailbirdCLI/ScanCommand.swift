@@ -15,7 +15,9 @@ struct ScanCommand: ParsableCommand {
             Reads plain and gzipped logs (rotated sets such as full, full.1, full.2.gz are read \
             oldest first), directories and '-' (stdin), and finds the lines fail2ban's stock \
             filters count. Without --filter it applies asterisk, sshd (normal mode) and reads \
-            fail2ban.log's Found/Ban/Unban/Restore Ban records.
+            fail2ban.log's Found/Ban/Unban/Restore Ban records. OpenSSH 9.8 and later log as \
+            sshd-session and sshd-auth, which the stock sshd filter does not read: the scan \
+            counts such lines, and sshd[_daemon=...] reads them.
 
             Exit status: 0 all input read; 1 some input could not be read completely (each \
             problem is named on stderr, everything else is still reported); 64 usage error.
@@ -23,12 +25,13 @@ struct ScanCommand: ParsableCommand {
             Examples:
               jailbird scan fixtures/asterisk/full fixtures/sshd/auth.log
               jailbird scan --filter 'sshd[mode=aggressive]' /var/log/auth.log*
+              jailbird scan --filter 'sshd[_daemon="sshd(?:-session|-auth)?"]' /var/log/auth.log
               jailbird scan --events ndjson --tz Europe/Berlin /var/log/asterisk/ > events.ndjson
             """)
 
     @Option(
         help: ArgumentHelp(
-            "Apply exactly one fail2ban filter: asterisk, sshd[mode=normal|ddos|extra|aggressive], recidive.",
+            "Apply exactly one fail2ban filter: asterisk, sshd[mode=normal|ddos|extra|aggressive, _daemon=NAMES], recidive.",
             valueName: "name"))
     var filter: String?
 
@@ -74,7 +77,7 @@ struct ScanCommand: ParsableCommand {
         var problemCount = discovered.problems.count
         for problem in discovered.problems { printError(problem.description) }
         for file in files {
-            if file.looksBinary { printError("\(file.source.displayName): looks like binary data; scanned anyway") }
+            for warning in file.warnings { printError("warning: " + warning) }
             for problem in file.problems { printError(problem.description) }
             problemCount += file.problems.count
         }

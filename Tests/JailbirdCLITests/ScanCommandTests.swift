@@ -79,9 +79,41 @@ import Testing
         #expect(run.stdout.split(separator: "\n").count == 2)
     }
 
+    /// OpenSSH 9.8 and later log as sshd-session and sshd-auth, which fail2ban 1.0.2's stock sshd
+    /// filter does not read: the scan says so (the exit status stays 0, all input was read), and
+    /// `_daemon` reads them.
+    @Test func unreadSSHDSessionLinesAreReportedAndTheOptionReadsThem() throws {
+        let directory = try Self.temporaryDirectory()
+        let log = directory.appendingPathComponent("auth.log")
+        try """
+            Dec  7 10:00:01 pbx sshd-session[1234]: Failed password for root from 203.0.113.5 port 4242 ssh2
+            Dec  7 10:00:02 pbx sshd-auth[1236]: Invalid user bob from 203.0.113.7 port 4242
+            Dec  7 10:00:03 pbx sshd[1235]: Failed password for root from 203.0.113.6 port 4242 ssh2
+
+            """.write(to: log, atomically: true, encoding: .utf8)
+        let time = ["--tz", "UTC", "--now", "2026-12-08T00:00:00Z"]
+        let stock = try CLIRun.run(["scan"] + time + [log.path])
+        #expect(stock.status == 0, "\(stock.stderr)")
+        #expect(stock.stdout.contains("Failures: 1 from 1 addresses"))
+        #expect(stock.stdout.contains("Lines of sshd-session or sshd-auth the sshd filter does not read: 2"))
+        #expect(stock.stderr.contains("warning: \(log.path): 2 lines of sshd-session or sshd-auth"))
+        #expect(stock.stderr.contains("--filter 'sshd[_daemon=\"sshd(?:-session|-auth)?\"]'"))
+
+        let reading = try CLIRun.run(["scan", "--filter", "sshd[_daemon=\"sshd(?:-session|-auth)?\"]"] + time + [log.path])
+        #expect(reading.status == 0, "\(reading.stderr)")
+        #expect(reading.stdout.contains("Failures: 3 from 3 addresses"))
+        #expect(!reading.stdout.contains("does not read"))
+        #expect(reading.stderr.isEmpty)
+
+        let simulated = try CLIRun.run(["simulate", "--jail", "sshd", "--maxretry", "1"] + time + [log.path])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        #expect(simulated.stderr.contains("2 lines of sshd-session or sshd-auth"))
+    }
+
     @Test func usageErrorsExitWith64() throws {
         #expect(try CLIRun.run(["scan"]).status == 64)
         #expect(try CLIRun.run(["scan", "--filter", "nosuchfilter", "x"]).status == 64)
+        #expect(try CLIRun.run(["scan", "--filter", "sshd[_daemon=sshd.*]", "x"]).status == 64)
         #expect(try CLIRun.run(["scan", "--tz", "Mars/Olympus_Mons", "x"]).status == 64)
         #expect(try CLIRun.run(["scan", "--since", "yesterday-ish", "x"]).status == 64)
         #expect(try CLIRun.run(["scan", "-", "-"]).status == 64)

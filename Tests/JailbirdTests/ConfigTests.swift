@@ -97,6 +97,7 @@ import JailbirdTestSupport
         var filterFile: String?
         var mode: String?
         var jailname: String?
+        var daemon: String?
         var maxretry: Int?
         var findtime: Double?
         var bantime: Int64?
@@ -133,7 +134,9 @@ import JailbirdTestSupport
             #expect(jail.error == nil, "\(label): fail2ban: \(jail.error ?? "")")
             #expect(ours.filterName == jail.filter, "\(label)")
             switch (ours.filter, jail.filterFile) {
-            case (.sshd(let mode), "sshd"): #expect(mode.rawValue == jail.mode, "\(label)")
+            case (.sshd(let mode, let daemon), "sshd"):
+                #expect(mode.rawValue == jail.mode, "\(label)")
+                #expect(daemon.pattern == jail.daemon, "\(label)")
             case (.asterisk, "asterisk"): break
             case (.recidive(let name), "recidive"): #expect(name == jail.jailname, "\(label)")
             case (nil, let other): #expect(!["sshd", "asterisk", "recidive"].contains(other), "\(label)")

@@ -36,9 +36,15 @@ import JailbirdTestSupport
             case "asterisk": filter = .asterisk
             case "recidive": filter = .recidive(jailName: "recidive")
             default:
-                guard filterName.hasPrefix("sshd-"), let mode = SSHDFilter.Mode(rawValue: String(filterName.dropFirst(5)))
-                else { return nil }
-                filter = .sshd(mode)
+                // sshd-MODE, or sshd-MODE-TAG for another _daemon (`daemonTags`)
+                let parts = filterName.split(separator: "-", maxSplits: 2).map(String.init)
+                guard parts.count >= 2, parts[0] == "sshd", let mode = SSHDFilter.Mode(rawValue: parts[1]) else { return nil }
+                var daemon = SSHDDaemonNames.stock
+                if parts.count == 3 {
+                    guard let pattern = daemonTags[parts[2]], let names = SSHDDaemonNames(parsing: pattern) else { return nil }
+                    daemon = names
+                }
+                filter = .sshd(mode, daemon: daemon)
             }
             let logPath: String
             if log.hasPrefix("sample-") {
@@ -54,6 +60,12 @@ import JailbirdTestSupport
                 zone: isSample ? sampleZone : "UTC", reference: isSample ? sampleReference : generatedReference)
         }
     }
+
+    /// The `_daemon` values of the expected files named `<log>.sshd-<mode>-<tag>` (regenerate.sh).
+    static let daemonTags = [
+        "session": "sshd-session", "newer": "sshd(?:-session|-auth)?",
+        "alternatives": "(?:sshd-auth|sshd|sshd-session)",
+    ]
 
     /// A failure as both sides report it.
     struct Failure: Hashable, Comparable, CustomStringConvertible {
@@ -99,8 +111,10 @@ import JailbirdTestSupport
     }
 
     @Test func everyExpectedFileIsCovered() {
-        // 6 logs × their filters; a missing file would silently shrink the suite.
-        #expect(Self.cases.count >= 20)
+        // 7 logs × their filters; a missing file would silently shrink the suite.
+        #expect(Self.cases.count >= 24)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("differential"))) ?? []
+        #expect(Self.cases.count == files.filter { $0.hasSuffix(".expected.jsonl") }.count, "a file no case reads")
     }
 
     @Test(arguments: cases)

@@ -29,7 +29,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "differential/hostile-sshd.log", "differential/generated-auth.log", "corpus/loghub-OpenSSH_2k.log",
+        "differential/hostile-sshd.log", "differential/generated-auth.log", "differential/newer-openssh.log",
+        "corpus/loghub-OpenSSH_2k.log",
         "fail2ban-samples/sshd",
     ])
     func piecesMergedInOrderEqualOnePass(_ relative: String) throws {

@@ -11,6 +11,7 @@ import Testing
     static let logs = [
         "differential/generated-asterisk.log", "fail2ban-samples/asterisk", "demo/full",
         "differential/generated-auth.log", "corpus/loghub-OpenSSH_2k.log", "corpus/loghub-Linux_2k.log", "demo/auth.log",
+        "differential/newer-openssh.log",
     ]
     static let interesting: [UInt8] = Array(" \t[]:<>()@kaNSWsdhI0123456789.".utf8)
 
@@ -56,6 +57,12 @@ import Testing
         " host [1]: sshd Failed password for root from 1.2.3.4 port 22 ssh2",
         " host sshdx[1]: Failed password for root from 1.2.3.4 port 22 ssh2",
         " host sshd: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd-session[12]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd-sessionx[12]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd-auth: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd-session(pam)[3]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host [sshd-auth][3]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        " host sshd-auth[3]: sshd-session[4]: Failed password for root from 1.2.3.4 port 22 ssh2",
         " host [ID 5 a.b] Failed password for root from 1.2.3.4 port 22 ssh2",
         " <4.6> host CRON[1]: Failed password for root from 1.2.3.4 port 22 ssh2",
         "[]x CRON[1]: y",
@@ -104,20 +111,26 @@ import Testing
         #expect(shortcutsTaken > 1_000)
     }
 
-    @Test func sshdShortcutEqualsTheSearch() throws {
+    /// For the stock `_daemon` and for values that name OpenSSH 9.8's and 10.0's process names.
+    @Test(arguments: ["sshd", "sshd-session", "sshd(?:-session|-auth)?", "(?:sshd-auth|sshd|sshd-session)"])
+    func sshdShortcutEqualsTheSearch(_ pattern: String) throws {
+        let names = try #require(SSHDDaemonNames(parsing: pattern))
         var shortcutsTaken = 0
+        var namedShortcuts = 0
         for input in try Self.inputs() {
             Self.forEachVariant(of: input) { text in
                 let scanner = SSHDScanner(text)
-                guard let direct = scanner.syslogPrefix() else { return }
+                guard let direct = scanner.syslogPrefix(daemon: names) else { return }
                 shortcutsTaken += 1
-                let searched = scanner.prefixBySearch()
+                if direct.mlfidEnd > 0, text[direct.mlfidEnd - 2] == UInt8(ascii: ":") { namedShortcuts += 1 }
+                let searched = scanner.prefixBySearch(daemon: names)
                 #expect(
                     direct.mlfidEnd == searched?.mlfidEnd && direct.contentStart == searched?.contentStart,
-                    "\(String(decoding: text, as: UTF8.self))")
+                    "\(pattern): \(String(decoding: text, as: UTF8.self))")
             }
         }
         #expect(shortcutsTaken > 1_000)
+        #expect(namedShortcuts > 500, "lines of the names' own process taken in one step")
     }
 
     /// The remembered host prefix gives the daemon token's start that reading the line gives,

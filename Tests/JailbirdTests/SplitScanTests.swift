@@ -27,6 +27,7 @@ import Testing
         #expect(a.undatedMatches == b.undatedMatches)
         #expect(a.droppedUndated == b.droppedUndated)
         #expect(a.outsideWindow == b.outsideWindow)
+        #expect(a.unreadNewerSSHDLines == b.unreadNewerSSHDLines)
         #expect(a.firstLineTime == b.firstLineTime)
         if lastLineTime { #expect(a.lastLineTime == b.lastLineTime) }
         #expect(a.problems == b.problems)

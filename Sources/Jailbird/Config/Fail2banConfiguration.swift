@@ -234,12 +234,12 @@ struct JailReader {
         rest["logtype"] = rest["logtype"] == "file" ? nil : rest["logtype"]
         switch name {
         case "sshd":
-            let modeText = rest.removeValue(forKey: "mode") ?? "normal"
-            guard let mode = SSHDFilter.Mode(rawValue: modeText) else {
-                throw error(value, key: "filter", "unknown sshd mode '\(modeText)' (normal, ddos, extra or aggressive)")
+            let filter: FilterSpec
+            do { filter = try FilterSpec.sshd(taking: &rest, text: value.text) } catch let problem {
+                throw error(value, key: "filter", problem.reason)
             }
             guard rest.isEmpty else { return unsupported("filter option(s) \(rest.keys.sorted()) change the filter") }
-            settings.filter = .sshd(mode)
+            settings.filter = filter
         case "asterisk":
             rest["mode"] = nil  // jail.conf passes mode to every filter; asterisk.conf does not use it
             guard rest.isEmpty else { return unsupported("filter option(s) \(rest.keys.sorted()) change the filter") }

@@ -98,7 +98,7 @@ public struct AsteriskFilter: LineFilter {
     }
 
     struct Daemon: DaemonName {
-        static func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool {
+        func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool {
             text.hasBytes("asterisk", at: start) && body(start + 8)
         }
     }
@@ -113,7 +113,7 @@ public struct AsteriskFilter: LineFilter {
     /// `contentStart` by trying the prefix line's readings in the regex engine's order.
     static func contentStartBySearch(_ text: UnsafeRawBufferPointer) -> Int? {
         var result: Int?
-        PrefixLine<Daemon>.forEachEnd(in: text) { prefixEnd in
+        PrefixLine(daemon: Daemon()).forEachEnd(in: text) { prefixEnd in
             result = afterLevel(text, prefixEnd)
             return result != nil
         }

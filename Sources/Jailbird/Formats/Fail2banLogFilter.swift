@@ -52,7 +52,7 @@ public struct Fail2banLogFilter: LineFilter {
 
     /// recidive.conf's `_daemon = (?:fail2ban(?:-server|\.actions)\s*)`.
     struct Daemon: DaemonName {
-        static func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool {
+        func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool {
             guard text.hasBytes("fail2ban", at: start) else { return false }
             let suffixEnd: Int
             if text.hasBytes("-server", at: start + 8) {
@@ -74,7 +74,7 @@ public struct Fail2banLogFilter: LineFilter {
     /// `^<prefix>(?:\s*fail2ban\.actions\s*(?:\[\d+\])?:\s+)?NOTICE\s+\[(?!JAIL\])(?:.*)\]\s+Ban\s+<HOST>\s*$`
     static func recidive(_ text: UnsafeRawBufferPointer, excluding jailName: String) -> LineMatch? {
         var result: LineMatch?
-        PrefixLine<Daemon>.forEachEnd(in: text) { prefixEnd in
+        PrefixLine(daemon: Daemon()).forEachEnd(in: text) { prefixEnd in
             for noticeStart in actionsLoggerEnds(text, prefixEnd) {
                 if let match = noticeBan(text, noticeStart, excluding: jailName) {
                     result = match

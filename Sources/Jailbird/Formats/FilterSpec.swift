@@ -1,9 +1,10 @@
 
 /// A fail2ban filter by name, as `--filter` and jail configurations write it: `asterisk`,
-/// `sshd`, `sshd[mode=aggressive]`, `recidive`, `recidive[_jailname=myjail]`.
+/// `sshd`, `sshd[mode=aggressive]`, `sshd[_daemon="sshd(?:-session|-auth)?"]`, `recidive`,
+/// `recidive[_jailname=myjail]`.
 public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
     case asterisk
-    case sshd(SSHDFilter.Mode)
+    case sshd(SSHDFilter.Mode, daemon: SSHDDaemonNames = .stock)
     case recidive(jailName: String)
 
     /// Parses `NAME` or `NAME[key=value, …]`; throws a message naming what is wrong.
@@ -30,16 +31,10 @@ public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
             }
             self = .asterisk
         case "sshd":
-            let modeText = options.removeValue(forKey: "mode") ?? "normal"
-            guard let mode = SSHDFilter.Mode(rawValue: modeText) else {
-                throw FilterSpecError(
-                    text: text,
-                    reason: "unknown sshd mode '\(modeText)' (normal, ddos, extra, aggressive)")
-            }
+            self = try FilterSpec.sshd(taking: &options, text: text)
             guard options.isEmpty else {
                 throw FilterSpecError(text: text, reason: "unsupported option(s) \(options.keys.sorted())")
             }
-            self = .sshd(mode)
         case "recidive":
             let jailName = options.removeValue(forKey: "_jailname") ?? "recidive"
             guard options.isEmpty else {
@@ -52,6 +47,24 @@ public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The sshd filter that the options `mode` and `_daemon` describe, which it takes out of
+    /// `options` (the others are the caller's to judge); `text` names the filter in errors.
+    public static func sshd(taking options: inout [String: String], text: String) throws(FilterSpecError) -> FilterSpec {
+        let modeText = options.removeValue(forKey: "mode") ?? "normal"
+        guard let mode = SSHDFilter.Mode(rawValue: modeText) else {
+            throw FilterSpecError(text: text, reason: "unknown sshd mode '\(modeText)' (normal, ddos, extra, aggressive)")
+        }
+        var daemon = SSHDDaemonNames.stock
+        if let daemonText = options.removeValue(forKey: "_daemon") {
+            guard let names = SSHDDaemonNames(parsing: daemonText) else {
+                throw FilterSpecError(
+                    text: text, reason: "jailbird reads _daemon as \(SSHDDaemonNames.readableForms), not '\(daemonText)'")
+            }
+            daemon = names
+        }
+        return .sshd(mode, daemon: daemon)
+    }
+
     /// Whether the filter keeps state from line to line: sshd's session cache (the one
     /// multi-line filter), which fail2ban's jail shares among all its files.
     public var keepsSessions: Bool {
@@ -62,7 +75,11 @@ public enum FilterSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .asterisk: return "asterisk"
-        case .sshd(let mode): return mode == .normal ? "sshd" : "sshd[mode=\(mode.rawValue)]"
+        case .sshd(let mode, let daemon):
+            var options: [String] = []
+            if mode != .normal { options.append("mode=\(mode.rawValue)") }
+            if daemon != .stock { options.append("_daemon=\"\(daemon.pattern)\"") }
+            return options.isEmpty ? "sshd" : "sshd[" + options.joined(separator: ", ") + "]"
         case .recidive(let jailName): return jailName == "recidive" ? "recidive" : "recidive[_jailname=\(jailName)]"
         }
     }
@@ -99,8 +116,8 @@ struct FilterSet {
     init(_ spec: FilterSpec) {
         switch spec {
         case .asterisk: hold(.asterisk)
-        case .sshd(let mode):
-            sshd = SSHDFilter(mode: mode)
+        case .sshd(let mode, let daemon):
+            sshd = SSHDFilter(mode: mode, daemon: daemon)
             hold(.sshd)
         case .recidive(let jailName):
             fail2ban = Fail2banLogFilter(mode: .recidive(jailName: jailName))

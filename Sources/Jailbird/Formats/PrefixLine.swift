@@ -2,7 +2,7 @@
 protocol DaemonName {
     /// Calls `body` with each end of a match of `_daemon` at `start`, in the regex engine's
     /// order of preference, until it returns true.
-    static func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool
+    func forEachEnd(in text: UnsafeRawBufferPointer, at start: Int, _ body: (Int) -> Bool) -> Bool
 }
 
 /// common.conf's `__prefix_line` for `logtype = file`, the part of a log line between the time
@@ -15,16 +15,18 @@ protocol DaemonName {
 /// part present before absent and longer before shorter. `forEachEnd` yields the possible ends of
 /// the prefix in that order, so the first end after which the filter's own pattern fits is the
 /// one fail2ban uses.
-enum PrefixLine<Daemon: DaemonName> {
+struct PrefixLine<Daemon: DaemonName> {
+    let daemon: Daemon
+
     @discardableResult
-    static func forEachEnd(in text: UnsafeRawBufferPointer, _ body: (Int) -> Bool) -> Bool {
+    func forEachEnd(in text: UnsafeRawBufferPointer, _ body: (Int) -> Bool) -> Bool {
         // <__date_ambit>? = (?:\[\])? : the brackets a cut-out "[date]" leaves.
         if text.hasBytes("[]", at: 0) && leadingSpaces(text, 2, body) { return true }
         return leadingSpaces(text, 0, body)
     }
 
     /// `\s*`, longest first.
-    private static func leadingSpaces(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func leadingSpaces(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         let end = text.skipSpaces(from: start)
         var position = end
         while position >= start {
@@ -40,7 +42,7 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `\s+` after a part, longest first, then the `next` part.
-    private static func spaces(
+    private func spaces(
         _ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool, _ next: Next
     ) -> Bool {
         let end = text.skipSpaces(from: start)
@@ -62,7 +64,7 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `(?:<[^.]+\.[^.]+>\s+)?`
-    private static func bsdVerbose(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func bsdVerbose(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         if start < text.count && text[start] == UInt8(ascii: "<"),
             let dot = text.firstIndex(of: UInt8(ascii: "."), from: start + 1), dot > start + 1
         {
@@ -77,14 +79,14 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `(?:\S+\s+)?`
-    private static func hostname(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func hostname(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         let tokenEnd = text.skipNonSpaces(from: start)
         if tokenEnd > start && spaces(text, tokenEnd, body, .kernel) { return true }
         return kernel(text, start, body)
     }
 
     /// `(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?`
-    private static func kernel(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func kernel(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         if text.hasBytes("kernel:", at: start) {
             var position = start + 7
             if position < text.count && ByteClass.isSpace(text[position]) { position += 1 }
@@ -94,7 +96,7 @@ enum PrefixLine<Daemon: DaemonName> {
         return vserver(text, start, body)
     }
 
-    private static func kernelStamp(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func kernelStamp(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         guard start < text.count, text[start] == UInt8(ascii: "[") else { return false }
         var position = start + 1
         while position < text.count && text[position] == UInt8(ascii: " ") { position += 1 }
@@ -114,7 +116,7 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `(?:@vserver_\S+\s+)?`
-    private static func vserver(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func vserver(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         if text.hasBytes("@vserver_", at: start) {
             let tokenEnd = text.skipNonSpaces(from: start + 9)
             if tokenEnd > start + 9 && spaces(text, tokenEnd, body, .daemonCombination) { return true }
@@ -124,7 +126,7 @@ enum PrefixLine<Daemon: DaemonName> {
 
     /// `(?:<__daemon_combs_re>\s+)?` with
     /// `__daemon_combs_re = (?:<__pid_re>?:\s+<__daemon_re>|<__daemon_re><__pid_re>?:?)`.
-    private static func daemonCombination(
+    private func daemonCombination(
         _ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool
     ) -> Bool {
         func afterCombination(_ end: Int) -> Bool { spaces(text, end, body, .extra) }
@@ -156,7 +158,7 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `\[\d+\]` at `start`: the offset past it, or nil.
-    private static func pid(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
+    private func pid(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int? {
         guard start < text.count, text[start] == UInt8(ascii: "[") else { return nil }
         let digitsEnd = text.skipDigits(from: start + 1)
         guard digitsEnd > start + 1, digitsEnd < text.count, text[digitsEnd] == UInt8(ascii: "]") else { return nil }
@@ -164,7 +166,7 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `__daemon_re = [\[\(]?<_daemon>(?:\(\S+\))?[\]\)]?:?`
-    private static func daemonWithDecorations(
+    private func daemonWithDecorations(
         _ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool
     ) -> Bool {
         var nameStart = start
@@ -183,13 +185,13 @@ enum PrefixLine<Daemon: DaemonName> {
             }
             return closing(text, nameEnd, body)
         }
-        if Daemon.forEachEnd(in: text, at: nameStart, afterName) { return true }
-        if nameStart != start { return Daemon.forEachEnd(in: text, at: start, afterName) }
+        if daemon.forEachEnd(in: text, at: nameStart, afterName) { return true }
+        if nameStart != start { return daemon.forEachEnd(in: text, at: start, afterName) }
         return false
     }
 
     /// `[\]\)]?:?`, each taken when present first.
-    private static func closing(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func closing(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         func optionalColon(_ position: Int) -> Bool {
             if position < text.count && text[position] == UInt8(ascii: ":") && body(position + 1) { return true }
             return body(position)
@@ -203,7 +205,7 @@ enum PrefixLine<Daemon: DaemonName> {
     }
 
     /// `(?:\[ID \d+ \S+\]\s+)?`
-    private static func extra(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
+    private func extra(_ text: UnsafeRawBufferPointer, _ start: Int, _ body: (Int) -> Bool) -> Bool {
         if text.hasBytes("[ID ", at: start) {
             let digitsEnd = text.skipDigits(from: start + 4)
             if digitsEnd > start + 4 && digitsEnd < text.count && text[digitsEnd] == UInt8(ascii: " ") {

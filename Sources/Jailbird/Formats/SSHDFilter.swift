@@ -18,7 +18,12 @@ public struct SSHDFilter: LineFilter {
     }
 
     public let mode: Mode
+    /// sshd.conf's `_daemon`, the process names whose lines the filter reads.
+    public let daemon: SSHDDaemonNames
     public var service: Service { .sshd }
+    /// Lines of `sshd-session` or `sshd-auth` (OpenSSH 9.8 and later) that `daemon` does not
+    /// read, since the scanner last took the count (`takeUnreadNewerDaemonLines`).
+    private(set) var unreadNewerDaemonLines = 0
 
     private let rules: [SSHDRule]
     /// The rules' leading literals, by position in `rules`.
@@ -36,8 +41,9 @@ public struct SSHDFilter: LineFilter {
     private var users = StringTable()
     private var hostNames = StringTable()
 
-    public init(mode: Mode = .normal) {
+    public init(mode: Mode = .normal, daemon: SSHDDaemonNames = .stock) {
         self.mode = mode
+        self.daemon = daemon
         let rules = SSHDRule.list(for: mode)
         precondition(rules.count <= 64, "one bit per rule")
         var masks = [UInt64](repeating: 0, count: 256)
@@ -67,8 +73,8 @@ public struct SSHDFilter: LineFilter {
     /// opens no rule. False means nothing: `process` decides.
     @inline(__always)
     public func dismisses(_ content: UnsafeRawBufferPointer) -> Bool {
-        guard let daemon = hostPrefix.daemonTokenStart(in: content), daemon + 4 <= content.count else { return false }
-        let word = content.loadUnaligned(fromByteOffset: daemon, as: UInt32.self)
+        guard let token = hostPrefix.daemonTokenStart(in: content), token + 4 <= content.count else { return false }
+        let word = content.loadUnaligned(fromByteOffset: token, as: UInt32.self)
         @inline(__always) func wordOf(_ text: StaticString) -> UInt32 {
             UnsafeRawPointer(text.utf8Start).loadUnaligned(as: UInt32.self)
         }
@@ -76,7 +82,8 @@ public struct SSHDFilter: LineFilter {
         case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: ":"), UInt8(ascii: "k"), UInt8(ascii: "@"): return false
         default: break
         }
-        if word == wordOf("sshd") || word == wordOf("erro") || word == wordOf("fata") { return false }
+        guard let opening = daemon.opening else { return false }
+        if word == opening || word == wordOf("erro") || word == wordOf("fata") { return false }
         return !contentOpenings.contains(word)
     }
 
@@ -92,14 +99,20 @@ public struct SSHDFilter: LineFilter {
     @inline(__always)
     mutating func findHit(_ content: UnsafeRawBufferPointer) -> (hit: SSHDRuleHit, mlfidEnd: Int)? {
         let scanner = SSHDScanner(content)
-        let prefix: SSHDPrefix?
-        if let daemon = hostPrefix.daemonTokenStart(in: content) {
-            prefix = scanner.syslogPrefix(daemonAt: daemon) ?? scanner.prefixBySearch()
-        } else if let daemon = scanner.daemonTokenStart() {
-            hostPrefix.remember(content, daemon: daemon)
-            prefix = scanner.syslogPrefix(daemonAt: daemon) ?? scanner.prefixBySearch()
+        var token = hostPrefix.daemonTokenStart(in: content)
+        if token == nil, let found = scanner.daemonTokenStart() {
+            hostPrefix.remember(content, daemon: found)
+            token = found
+        }
+        var prefix: SSHDPrefix?
+        if let token {
+            prefix = scanner.syslogPrefix(daemonAt: token, names: daemon)
+            if prefix == nil {
+                if daemon.isUnreadNewerName(in: content, at: token) { unreadNewerDaemonLines += 1 }
+                prefix = scanner.prefixBySearch(daemon: daemon)
+            }
         } else {
-            prefix = scanner.prefixBySearch()
+            prefix = scanner.prefixBySearch(daemon: daemon)
         }
         guard let prefix, prefix.contentStart + 4 <= content.count,
             contentOpenings.contains(content.loadUnaligned(fromByteOffset: prefix.contentStart, as: UInt32.self))
@@ -143,6 +156,12 @@ public struct SSHDFilter: LineFilter {
                 user: wantsUser ? userName(groups.user) : nil)
         }
         return nil
+    }
+
+    /// The count of `unreadNewerDaemonLines`, which starts again from 0.
+    mutating func takeUnreadNewerDaemonLines() -> Int {
+        defer { unreadNewerDaemonLines = 0 }
+        return unreadNewerDaemonLines
     }
 
     private func eventHost(_ host: SessionHost) -> EventHost {

@@ -74,6 +74,11 @@ public struct ScanSummary {
             out += "Matched lines without a readable time stamp: \(Format.count(undated))"
             out += dropped > 0 ? " (\(Format.count(dropped)) dropped: no earlier time in the file)\n" : " (given the previous line's time)\n"
         }
+        let unreadSSHD = files.reduce(0) { $0 + $1.unreadNewerSSHDLines }
+        if unreadSSHD > 0 {
+            out += "Lines of sshd-session or sshd-auth the sshd filter does not read: \(Format.count(unreadSSHD))"
+            out += " (see standard error)\n"
+        }
         let outside = files.reduce(0) { $0 + $1.outsideWindow }
         if outside > 0 { out += "Matched lines outside --since/--until: \(Format.count(outside))\n" }
         let problems = files.reduce(0) { $0 + $1.problems.count }

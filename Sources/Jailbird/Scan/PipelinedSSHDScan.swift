@@ -150,6 +150,7 @@ enum PipelinedSSHDScan {
             var result = merged.result
             if index == 0 { result.looksBinary = piece.scan.looksBinary }
             result.bytes += piece.scan.bytes
+            result.unreadNewerSSHDLines += piece.scan.unreadNewerSSHDLines
             result.firstLineTime = result.firstLineTime ?? piece.scan.firstLineTime
             result.lastLineTime = piece.scan.lastLineTime ?? result.lastLineTime
             merged.result = result

@@ -76,6 +76,9 @@ public struct FileScan: Sendable {
     public var droppedUndated: Int = 0
     /// Matched lines outside `--since`/`--until`.
     public var outsideWindow: Int = 0
+    /// Lines of `sshd-session` or `sshd-auth`, the names OpenSSH 9.8 and later log under, that
+    /// the sshd filter's `_daemon` does not read (fail2ban 1.0.2's stock `sshd` does not).
+    public var unreadNewerSSHDLines: Int = 0
     /// Lines each service's filter matched, whatever became of them (kept, outside the window,
     /// undated), by `Service.rawValue`: whether a filter of the standard set acted on this file.
     public var matchedLines = [Int](repeating: 0, count: Service.allCases.count)
@@ -105,6 +108,22 @@ public struct FileScan: Sendable {
 }
 
 extension FileScan {
+    /// What a reader should know about how this file was read, though it was read in full (its
+    /// problems are in `problems`), one sentence each, naming the file.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        let name = SafeText.terminal(source.displayName)
+        if looksBinary { warnings.append("\(name): looks like binary data; scanned anyway") }
+        if unreadNewerSSHDLines > 0 {
+            let option = "sshd[_daemon=\"sshd(?:-session|-auth)?\"]"
+            warnings.append(
+                "\(name): \(Format.count(unreadNewerSSHDLines)) lines of sshd-session or sshd-auth (OpenSSH 9.8 and "
+                    + "later) were not read: the sshd filter's _daemon does not name them, as fail2ban 1.0.2's stock "
+                    + "_daemon = sshd does not; to read them: --filter '\(option)' (in a jail: filter = \(option))")
+        }
+        return warnings
+    }
+
     /// Adds a `.shrank` problem when fewer than `size` bytes were read and no problem says why.
     /// A file read in parts: a part that starts past the end of a file cut short while it was
     /// read (logrotate's copytruncate) finds nothing to read and says nothing.
@@ -137,7 +156,7 @@ extension FileScan {
         let service: Service
         switch filter {
         case .asterisk: service = .asterisk
-        case .sshd(.normal) where kind == .other: service = .sshd  // the set's sshd is normal mode
+        case .sshd(.normal, .stock) where kind == .other: service = .sshd  // the set's sshd is the stock normal mode
         default: return false  // other modes, recidive: not in the standard set
         }
         let setServices = Scanner.standardServices(for: kind)
@@ -356,6 +375,7 @@ public enum Scanner {
         result.undatedMatches += second.undatedMatches
         result.droppedUndated += second.droppedUndated
         result.outsideWindow += second.outsideWindow
+        result.unreadNewerSSHDLines += second.unreadNewerSSHDLines
         for service in result.matchedLines.indices { result.matchedLines[service] += second.matchedLines[service] }
         result.firstLineTime = result.firstLineTime ?? second.firstLineTime
         result.lastLineTime = second.lastLineTime ?? result.lastLineTime
@@ -409,6 +429,7 @@ public enum Scanner {
             if range == nil, let stream = options.eventStream { stream.deliver(&scanner.result.events, file: fileIndex) }
         }
         splitter.finish(into: &scanner)
+        scanner.result.unreadNewerSSHDLines = scanner.filters.sshd.takeUnreadNewerDaemonLines()
         tearDown(&scanner)
         var result = scanner.result
         result.lines = splitter.lineCount
@@ -473,7 +494,9 @@ struct FileScanner: LineSink {
             result.kind = presetKind ?? LogKind.detect(chunk)
             filters = FilterSet(standard: Scanner.standardServices(for: result.kind))
         }
-        if let inherited = inheritedSessions, filters.holds(.sshd), inherited.mode == filters.sshd.mode {
+        if let inherited = inheritedSessions, filters.holds(.sshd), inherited.mode == filters.sshd.mode,
+            inherited.daemon == filters.sshd.daemon
+        {
             filters.sshd = inherited
             inheritedSessions = nil  // one owner, so the cache is not copied at its first change
         }
