@@ -97,11 +97,11 @@ extension EventStream {
         // The stream calls this one delivery at a time, so the writer is never used at once.
         nonisolated(unsafe) let output = output
         return EventStream { events in
-            var line: [UInt8] = []
+            var line = ByteLine()
             for event in events {
-                line.removeAll(keepingCapacity: true)
+                line.removeAll()
                 format.append(event, fileName: fileNames[event.file], to: &line)
-                line.withUnsafeBytes { output.write($0) }
+                line.withBytes { output.write($0) }
             }
         }
     }

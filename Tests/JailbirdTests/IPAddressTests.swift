@@ -36,6 +36,26 @@ import Testing
         #expect(try !#require(IPAddress("2001:db8::1")).isIPv4)
     }
 
+    /// An IPv4 address is written as the C library's inet_ntop writes it, into a line buffer as on
+    /// its own: octets of one, two and three digits, zeros, 255.
+    @Test func ipv4IsWrittenAsInetNtopWritesIt() {
+        var generator = SeededGenerator(seed: 4)
+        let edges: [UInt32] = [0, 1, 9, 10, 99, 100, 199, 200, 255]
+        var values: [UInt32] = (0..<2_000).map { _ in UInt32.random(in: .min ... .max, using: &generator) }
+        for a in edges { for b in edges { values.append(a << 24 | b << 16 | a << 8 | b) } }
+        for value in values {
+            var address = in_addr(s_addr: value.bigEndian)
+            var text = [CChar](repeating: 0, count: 16)
+            inet_ntop(AF_INET, &address, &text, 16)
+            let expected = String(cString: text)
+            var line = ByteLine(capacity: 1)  // grows on the way
+            line.append("x")
+            IPAddress(ipv4: value).appendDescription(to: &line)
+            #expect(line.text == "x" + expected)
+            #expect(IPAddress(ipv4: value).description == expected)
+        }
+    }
+
     /// The C library's reading of an IPv6 text, or nil when it refuses it.
     static func inetPton6(_ text: String) -> IPAddress? {
         var address = in6_addr()

@@ -69,6 +69,14 @@ import Testing
             let decoded = try JSONDecoder().decode(String.self, from: Data(SafeText.json(text).utf8))
             #expect(decoded == text)
         }
+        // Every scalar up to U+3000 alone and between letters (each lead byte and control byte, E2
+        // sequences that are and are not U+2028/U+2029), and a few above.
+        for value in Array(0...0x3000) + [0xFEFF, 0xFFFD, 0x1F600, 0x10FFFF] {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for text in [String(scalar), "a" + String(scalar) + "b"] {
+                #expect(SafeText.json(text) == jsonDefinition(text), "U+\(String(value, radix: 16))")
+            }
+        }
         // A separator followed by a combining mark is still one: quoted, not a raw column or row break.
         #expect(SafeText.csv("a,\u{301}b") == "\"a,\u{301}b\"")
         #expect(SafeText.csv("a\r\u{301}") == "\"a\r\u{301}\"")

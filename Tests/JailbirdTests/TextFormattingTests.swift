@@ -5,6 +5,26 @@ import Testing
 /// The library formats numbers and trims text without Foundation (it links FoundationEssentials
 /// only, for start-up); these tests hold its helpers to what Foundation answers.
 struct TextFormattingTests {
+    /// Decimal digits with zeros in front, as `String(format: "%0*ld")` writes them, appended to
+    /// a line that starts small and grows across them.
+    @Test func decimalsAreWrittenAsStringFormatWritesThem() {
+        var values = [0, 1, 9, 10, 99, 100, 999_999, 1_000_000, Int.max, Int.max / 10, 1_000_000_000_000_000_000]
+        var generator = SystemRandomNumberGenerator()
+        values += (0..<500).map { _ in Int.random(in: 0...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator) }
+        var line = ByteLine(capacity: 1)
+        var expected = ""
+        for value in values {
+            for width in [1, 2, 4, 25] {
+                appendDecimal(value, width: width, to: &line)
+                line.append(",")
+                expected += String(format: "%0*ld,", width, value)
+            }
+        }
+        #expect(line.text == expected)
+        line.removeAll()
+        #expect(line.count == 0 && line.text.isEmpty)
+    }
+
     @Test(arguments: [
         0.0, -0.0, 0.05, 0.15, 2.25, 2.35, 9.9995, 9.99949, 99.95, 1234.5678, -3.25,
         1e-7, 123_456_789.987, 1e21, 1e300, -1e308,

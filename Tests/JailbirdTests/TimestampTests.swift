@@ -307,6 +307,15 @@ private func utc(_ text: String) -> Int64 { parseInstant(text, zone: .utc)! }
         #expect(rfc3339UTC(0) == "1970-01-01T00:00:00Z")
         #expect(rfc3339UTC(-1) == "1969-12-31T23:59:59Z")
         #expect(rfc3339UTC(951_782_400) == "2000-02-29T00:00:00Z")
+        // Years of four digits are written in place; others digit by digit.
+        #expect(rfc3339UTC(253_402_300_799) == "9999-12-31T23:59:59Z")
+        #expect(rfc3339UTC(253_402_300_800) == "10000-01-01T00:00:00Z")
+        #expect(rfc3339UTC(-62_167_219_200) == "0000-01-01T00:00:00Z")
+        #expect(rfc3339UTC(-62_167_219_201) == "-0001-12-31T23:59:59Z")
+        var line = ByteLine(capacity: 1)  // grows on the way
+        line.append("time=")
+        appendRFC3339UTC(1_705_314_225, to: &line)
+        #expect(line.text == "time=2024-01-15T10:23:45Z")
         for t in stride(from: Int64(-86_400 * 800), to: 4_102_444_800, by: 86_400 * 37 + 3_607) {
             #expect(parseInstant(rfc3339UTC(t), zone: berlin) == t)
         }

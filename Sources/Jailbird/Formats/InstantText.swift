@@ -94,27 +94,45 @@ public func parseInstant(_ text: String, zone: TimeZoneRules) -> Int64? {
 
 /// RFC 3339 UTC text of an instant: "2024-01-15T10:23:45Z".
 public func rfc3339UTC(_ seconds: Int64) -> String {
-    var bytes: [UInt8] = []
-    appendRFC3339UTC(seconds, to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
+    ByteLine.text { appendRFC3339UTC(seconds, to: &$0) }
 }
 
-/// `rfc3339UTC` written onto the end of `bytes` (an event writer's line buffer).
-public func appendRFC3339UTC(_ seconds: Int64, to bytes: inout [UInt8]) {
+/// `rfc3339UTC` written onto the end of `line` (an event writer's). A year of four digits, the
+/// usual case, is written in place in one go; other years digit by digit.
+public func appendRFC3339UTC(_ seconds: Int64, to line: inout ByteLine) {
     let days = CivilTime.floorDiv(seconds, CivilTime.secondsPerDay)
     let secondOfDay = Int(seconds - days * CivilTime.secondsPerDay)
     let date = CivilTime.date(days: days)
-    if date.year < 0 { bytes.append(UInt8(ascii: "-")) }
-    appendDecimal(abs(date.year), width: 4, to: &bytes)
-    bytes.append(UInt8(ascii: "-"))
-    appendDecimal(date.month, width: 2, to: &bytes)
-    bytes.append(UInt8(ascii: "-"))
-    appendDecimal(date.day, width: 2, to: &bytes)
-    bytes.append(UInt8(ascii: "T"))
-    appendDecimal(secondOfDay / 3600, width: 2, to: &bytes)
-    bytes.append(UInt8(ascii: ":"))
-    appendDecimal(secondOfDay / 60 % 60, width: 2, to: &bytes)
-    bytes.append(UInt8(ascii: ":"))
-    appendDecimal(secondOfDay % 60, width: 2, to: &bytes)
-    bytes.append(UInt8(ascii: "Z"))
+    let (hour, minute, second) = (secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
+    guard (0...9999).contains(date.year) else {
+        if date.year < 0 { line.append(UInt8(ascii: "-")) }
+        appendDecimal(abs(date.year), width: 4, to: &line)
+        for (separator, value): (Unicode.Scalar, Int) in [("-", date.month), ("-", date.day), ("T", hour), (":", minute), (":", second)] {
+            line.append(UInt8(ascii: separator))
+            appendDecimal(value, width: 2, to: &line)
+        }
+        line.append(UInt8(ascii: "Z"))
+        return
+    }
+    // "YYYY-MM-DDTHH:MM:SSZ"
+    line.appendInPlace(atMost: 20) { text in
+        func twoDigits(_ value: Int, at index: Int) {
+            text[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+            text[index + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+        }
+        twoDigits(date.year / 100, at: 0)
+        twoDigits(date.year % 100, at: 2)
+        text[4] = UInt8(ascii: "-")
+        twoDigits(date.month, at: 5)
+        text[7] = UInt8(ascii: "-")
+        twoDigits(date.day, at: 8)
+        text[10] = UInt8(ascii: "T")
+        twoDigits(hour, at: 11)
+        text[13] = UInt8(ascii: ":")
+        twoDigits(minute, at: 14)
+        text[16] = UInt8(ascii: ":")
+        twoDigits(second, at: 17)
+        text[19] = UInt8(ascii: "Z")
+        return 20
+    }
 }

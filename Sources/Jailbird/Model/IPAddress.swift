@@ -158,11 +158,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        if isIPv4 {
-            var bytes: [UInt8] = []
-            appendDescription(to: &bytes)
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        if isIPv4 { return ByteLine.text { appendDescription(to: &$0) } }
         var groups = [UInt16](repeating: 0, count: 8)
         for position in 0..<4 { groups[position] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(position))) }
         for position in 0..<4 { groups[4 + position] = UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(position))) }
@@ -204,16 +200,28 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         return text
     }
 
-    /// `description` written onto the end of `bytes` (IPv4 without building a String).
-    public func appendDescription(to bytes: inout [UInt8]) {
+    /// `description` written onto the end of `line` (IPv4 without building a String).
+    public func appendDescription(to line: inout ByteLine) {
         guard isIPv4 else {
-            bytes.append(contentsOf: description.utf8)
+            line.append(utf8: description)
             return
         }
         let value = ipv4Value
-        for shift in stride(from: 24, through: 0, by: -8) {
-            appendDecimal(Int(value >> UInt32(shift) & 0xFF), to: &bytes)
-            if shift > 0 { bytes.append(UInt8(ascii: ".")) }
+        // At most "255.255.255.255", written in place.
+        line.appendInPlace(atMost: 15) { text in
+            var count = 0
+            func put(_ byte: UInt8) {
+                text[count] = byte
+                count &+= 1
+            }
+            for shift in stride(from: 24 as UInt32, through: 0, by: -8) {
+                let octet = UInt8(truncatingIfNeeded: value >> shift)
+                if octet >= 100 { put(UInt8(ascii: "0") &+ octet / 100) }
+                if octet >= 10 { put(UInt8(ascii: "0") &+ octet / 10 % 10) }
+                put(UInt8(ascii: "0") &+ octet % 10)
+                if shift > 0 { put(UInt8(ascii: ".")) }
+            }
+            return count
         }
     }
 }

@@ -12,22 +12,20 @@ public enum EventFormat: String, CaseIterable, Sendable {
 
     /// One event as a line of this format (with its newline).
     public func line(for event: Event, fileName: String) -> String {
-        var bytes: [UInt8] = []
-        append(event, fileName: fileName, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        ByteLine.text { append(event, fileName: fileName, to: &$0) }
     }
 
-    /// `line(for:fileName:)` written onto the end of `bytes`: a writer reuses one buffer for all
+    /// `line(for:fileName:)` written onto the end of `bytes`: a writer reuses one line for all
     /// events instead of building Strings for each.
-    public func append(_ event: Event, fileName: String, to bytes: inout [UInt8]) {
+    public func append(_ event: Event, fileName: String, to bytes: inout ByteLine) {
         var unresolved: String?
         if case .hostname(let name) = event.host { unresolved = name }
-        func text(_ string: String) { bytes.append(contentsOf: string.utf8) }
+        @inline(__always) func text(_ literal: StaticString) { bytes.append(literal) }
         switch self {
         case .ndjson:
             // `key` is the field's name with its comma, quotes and colon: `,"ip":`.
-            func field(_ key: StaticString, _ value: String?) {
-                bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            @inline(__always) func field(_ key: StaticString, _ value: String?) {
+                text(key)
                 if let value { SafeText.appendJSON(value, to: &bytes) } else { text("null") }
             }
             text("{\"time\":\"")
@@ -52,13 +50,14 @@ public enum EventFormat: String, CaseIterable, Sendable {
             appendDecimal(event.line, to: &bytes)
             text("}\n")
         case .csv:
-            let ip = event.host.address?.description
             func field(_ value: String?) {
                 bytes.append(UInt8(ascii: ","))
                 if let value { SafeText.appendCSV(value, to: &bytes) }
             }
             appendRFC3339UTC(event.time, to: &bytes)
-            field(ip)
+            // An address is digits, dots, hex letters and colons: never quoted, never a formula.
+            bytes.append(UInt8(ascii: ","))
+            event.host.address?.appendDescription(to: &bytes)
             field(unresolved)
             field(event.service.description)
             field(event.kind.description)

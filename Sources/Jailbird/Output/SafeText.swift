@@ -38,55 +38,86 @@ public enum SafeText {
         return String(digits[Int(value >> 4)]) + String(digits[Int(value & 0xF)])
     }
 
+    /// Whether `byte` is one `appendJSON` escapes (C0 controls, `"`, `\`, DEL) or the first byte of
+    /// U+2028/U+2029 (`E2`): one bit per byte value, four words of 64.
+    @inline(__always)
+    private static func mayNeedJSONEscape(_ byte: UInt8) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = 0x0000_0004_FFFF_FFFF  // 0x00-0x1F, 0x22
+        case 1: word = 0x8000_0000_1000_0000  // 0x5C, 0x7F
+        case 2: word = 0
+        default: word = 0x0000_0004_0000_0000  // 0xE2
+        }
+        return (word >> UInt64(byte & 63)) & 1 != 0
+    }
+
+    /// False when none of the eight bytes of `word` is one `mayNeedJSONEscape` flags nor any
+    /// byte above 0x7F (those are looked at one by one): no byte below 0x20, no `"`, `\`, DEL.
+    @inline(__always)
+    private static func wordMayNeedJSONEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below0x20 = (word &- 0x20 &* ones) & ~word & highs != 0
+        return word & highs != 0 || below0x20 || hasZeroByte(word ^ 0x22 &* ones) || hasZeroByte(word ^ 0x5C &* ones)
+            || hasZeroByte(word ^ 0x7F &* ones)
+    }
+
     /// A JSON string literal (with quotes). Control characters, quotes, backslashes and the
     /// line separators U+2028/U+2029 are escaped.
     public static func json(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        appendJSON(text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        ByteLine.text { appendJSON(text, to: &$0) }
     }
 
-    /// `json(text)` written onto the end of `bytes`, reading the text's UTF-8 bytes: the escaped
+    /// `json(text)` written onto the end of `line`, reading the text's UTF-8 bytes: the escaped
     /// characters are ASCII but for U+2028/U+2029 (`E2 80 A8`/`E2 80 A9`).
-    public static func appendJSON(_ text: String, to bytes: inout [UInt8]) {
+    public static func appendJSON(_ text: String, to line: inout ByteLine) {
         let hexDigits: StaticString = "0123456789abcdef"
-        bytes.append(UInt8(ascii: "\""))
+        line.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
             // Runs that need no escape are copied whole.
             var runStart = 0
             var index = 0
             while index < utf8.count {
+                // Eight plain ASCII bytes at a time, the usual case.
+                if index + 8 <= utf8.count, !wordMayNeedJSONEscape(
+                    UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
-                let separator =
-                    byte == 0xE2 && index + 2 < utf8.count && utf8[index + 1] == 0x80
-                    && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9)
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || separator
+                guard mayNeedJSONEscape(byte),
+                    byte != 0xE2
+                        || index + 2 < utf8.count && utf8[index + 1] == 0x80
+                            && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9)
                 else {
                     index += 1
                     continue
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                bytes.append(UInt8(ascii: "\\"))
+                line.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index])))
+                line.append(UInt8(ascii: "\\"))
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): line.append(byte)
+                case UInt8(ascii: "\n"): line.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): line.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): line.append(UInt8(ascii: "t"))
                 case 0xE2:
-                    bytes.append(contentsOf: utf8[index + 2] == 0xA8 ? "u2028".utf8 : "u2029".utf8)
+                    line.append(utf8[index + 2] == 0xA8 ? "u2028" : "u2029")
                     index += 2
                 default:
-                    bytes.append(contentsOf: "u00".utf8)
-                    bytes.append(hexDigits.utf8Start[Int(byte >> 4)])
-                    bytes.append(hexDigits.utf8Start[Int(byte & 0xF)])
+                    line.append("u00")
+                    line.append(hexDigits.utf8Start[Int(byte >> 4)])
+                    line.append(hexDigits.utf8Start[Int(byte & 0xF)])
                 }
                 index += 1
                 runStart = index
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            line.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart...])))
         }
-        bytes.append(UInt8(ascii: "\""))
+        line.append(UInt8(ascii: "\""))
     }
 
     /// Text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"` and `'`
@@ -135,15 +166,13 @@ public enum SafeText {
     /// `=`, `+`, `-`, `@`, tab or CR) get a leading `'`; fields with a comma, quote, CR or LF are
     /// quoted with inner quotes doubled.
     public static func csv(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        appendCSV(text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        ByteLine.text { appendCSV(text, to: &$0) }
     }
 
-    /// `csv(text)` written onto the end of `bytes`. The field is looked at byte by byte, so a
+    /// `csv(text)` written onto the end of `line`. The field is looked at byte by byte, so a
     /// comma, quote or line break counts even when a combining mark follows it (as one
     /// character it would not compare equal to the plain one).
-    public static func appendCSV(_ text: String, to bytes: inout [UInt8]) {
+    public static func appendCSV(_ text: String, to line: inout ByteLine) {
         var text = text
         text.withUTF8 { utf8 in
             let formulaStart: Bool
@@ -158,13 +187,20 @@ public enum SafeText {
                 byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
                     || byte == UInt8(ascii: "\r")
             }
-            if quoted { bytes.append(UInt8(ascii: "\"")) }
-            if formulaStart { bytes.append(UInt8(ascii: "'")) }
-            for byte in utf8 {
-                bytes.append(byte)
-                if quoted && byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            if formulaStart { line.append(quoted ? "\"'" : "'") } else if quoted { line.append(UInt8(ascii: "\"")) }
+            guard quoted else {
+                line.append(UnsafeRawBufferPointer(utf8))
+                return
             }
-            if quoted { bytes.append(UInt8(ascii: "\"")) }
+            // Inner quotes doubled: each run up to and with a quote, then the quote again.
+            var runStart = 0
+            for index in utf8.indices where utf8[index] == UInt8(ascii: "\"") {
+                line.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart...index])))
+                line.append(UInt8(ascii: "\""))
+                runStart = index + 1
+            }
+            line.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart...])))
+            line.append(UInt8(ascii: "\""))
         }
     }
 }
