@@ -38,6 +38,20 @@ import JailbirdTestSupport
         #expect(configuration.warnings.isEmpty, "\(configuration.warnings)")
     }
 
+    /// filter.d/sshd.local sets `_daemon` (as servers with OpenSSH 9.8 and later need): a jail
+    /// takes it unless it sets its own, the warning about the customization names the one used,
+    /// and a `_daemon` jailbird cannot read leaves its jail out rather than misread it.
+    @Test func theSSHDFiltersOwnDaemonIsRead() throws {
+        let configuration = try Fail2banConfiguration.read(directory: Fixtures.path("config/filters"))
+        let newer = try #require(SSHDDaemonNames(parsing: "sshd(?:-session|-auth)?"))
+        let session = try #require(SSHDDaemonNames(parsing: "sshd-session"))
+        #expect(configuration.jails.map(\.filter) == [.sshd(.normal, daemon: newer), .sshd(.normal, daemon: session), nil])
+        #expect(configuration.jails[2].unsupportedReason?.contains("sshd\\S*") == true)
+        let warnings = configuration.warnings
+        #expect(warnings.contains { $0.contains("jail 'sshd':") && $0.hasSuffix("with _daemon = sshd(?:-session|-auth)?") })
+        #expect(warnings.contains { $0.contains("jail 'sshd-session-only':") && $0.hasSuffix("with _daemon = sshd-session") })
+    }
+
     @Test func disabledJailsAreReadOnRequest() throws {
         let configuration = try Fail2banConfiguration.read(
             directory: Fixtures.path("config/server"), includeDisabled: true)
@@ -50,7 +64,7 @@ import JailbirdTestSupport
 
 /// jailbird's reading against fail2ban's own (fixtures/config/fail2ban_config_dump.py).
 @Suite struct ConfigDifferentialTests {
-    static let fixtures = ["server", "precedence", "increment", "minimal", "quirks"]
+    static let fixtures = ["server", "precedence", "increment", "minimal", "quirks", "filters"]
     static let script = Fixtures.path("config/fail2ban_config_dump.py")
     static var fail2banAvailable: Bool {
         FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/fail2ban/__init__.py")
@@ -139,6 +153,8 @@ import JailbirdTestSupport
                 #expect(daemon.pattern == jail.daemon, "\(label)")
             case (.asterisk, "asterisk"): break
             case (.recidive(let name), "recidive"): #expect(name == jail.jailname, "\(label)")
+            case (nil, "sshd") where ours.unsupportedReason?.contains("_daemon") == true:
+                #expect(SSHDDaemonNames(parsing: jail.daemon ?? "") == nil, "\(label): left out, yet jailbird reads its _daemon")
             case (nil, let other): #expect(!["sshd", "asterisk", "recidive"].contains(other), "\(label)")
             default: Issue.record("\(label): filter \(String(describing: ours.filter)) vs \(jail.filterFile ?? "none")")
             }

@@ -210,30 +210,44 @@ struct JailReader {
             return unsupported("it sets its own ignoreregex")
         }
         let filterDirectory = directory + "/filter.d"
-        if LogSet.fileType(atPath: filterDirectory) == S_IFDIR {
+        // sshd.conf's `_daemon` as the filter's files set it (an edited sshd.conf or an sshd.local,
+        // as servers with OpenSSH 9.8 and later need); the jail's own option overrides it.
+        var filterDaemon: String?
+        let hasFilterDirectory = LogSet.fileType(atPath: filterDirectory) == S_IFDIR
+        if hasFilterDirectory, name == "sshd" {
+            filterDaemon = try ConfigStore.read(directory: filterDirectory, name: name)
+                .value(section: "Definition", key: "_daemon")?.text
+        }
+        if hasFilterDirectory {
             let conf = filterDirectory + "/" + name + ".conf"
             let local = filterDirectory + "/" + name + ".local"
             if LogSet.fileType(atPath: conf) == nil && LogSet.fileType(atPath: local) == nil {
                 return unsupported("filter.d/\(name).conf does not exist")
             }
+            var stockFilter = "jailbird uses the stock \(name) filter"
+            if let daemon = options["_daemon"] ?? filterDaemon, daemon != SSHDDaemonNames.stock.pattern {
+                stockFilter += " with _daemon = \(daemon)"
+            }
             for custom in [local, filterDirectory + "/common.local"]
             where LogSet.fileType(atPath: custom) != nil {
-                warnings.append(
-                    "jail '\(settings.name)': \(custom) customizes the filter; jailbird uses the stock \(name) filter")
+                warnings.append("jail '\(settings.name)': \(custom) customizes the filter; \(stockFilter)")
             }
             let customDirectory = filterDirectory + "/" + name + ".d"
             if let entries = try? LogSet.listDirectory(customDirectory).get(),
                 entries.contains(where: { $0.hasSuffix(".conf") || $0.hasSuffix(".local") })
             {
-                warnings.append(
-                    "jail '\(settings.name)': \(customDirectory) customizes the filter; "
-                        + "jailbird uses the stock \(name) filter")
+                warnings.append("jail '\(settings.name)': \(customDirectory) customizes the filter; \(stockFilter)")
             }
         }
         var rest = options
         rest["logtype"] = rest["logtype"] == "file" ? nil : rest["logtype"]
         switch name {
         case "sshd":
+            if rest["_daemon"] == nil, let filterDaemon { rest["_daemon"] = filterDaemon }
+            if let daemon = rest["_daemon"], SSHDDaemonNames(parsing: daemon) == nil {
+                return unsupported(
+                    "its _daemon '\(daemon)' is a pattern; jailbird reads \(SSHDDaemonNames.readableForms)")
+            }
             let filter: FilterSpec
             do { filter = try FilterSpec.sshd(taking: &rest, text: value.text) } catch let problem {
                 throw error(value, key: "filter", problem.reason)

@@ -116,10 +116,11 @@ extension FileScan {
         if looksBinary { warnings.append("\(name): looks like binary data; scanned anyway") }
         if unreadNewerSSHDLines > 0 {
             let option = "sshd[_daemon=\"sshd(?:-session|-auth)?\"]"
+            let lines = unreadNewerSSHDLines == 1 ? "1 line" : "\(Format.count(unreadNewerSSHDLines)) lines"
             warnings.append(
-                "\(name): \(Format.count(unreadNewerSSHDLines)) lines of sshd-session or sshd-auth (OpenSSH 9.8 and "
-                    + "later) were not read: the sshd filter's _daemon does not name them, as fail2ban 1.0.2's stock "
-                    + "_daemon = sshd does not; to read them: --filter '\(option)' (in a jail: filter = \(option))")
+                "\(name): \(lines) of sshd-session or sshd-auth (OpenSSH 9.8 and later) not read: the sshd filter's "
+                    + "_daemon does not name them, as fail2ban 1.0.2's stock _daemon = sshd does not; to read them: "
+                    + "--filter '\(option)' (in a jail: filter = \(option))")
         }
         return warnings
     }
