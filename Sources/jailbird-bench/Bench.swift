@@ -283,12 +283,26 @@ struct Bench {
                              logBytes: size, stdoutPath: out + ".1core", note: "pinned with taskset -c 0")
                     }
                 }
+                // Every event written out (the CSV export), to /dev/null: what writing them adds.
+                let events = eventCount(inScanSummary: "\(dir)/jailbird-scan-\(name).out")
+                time(tool: "jailbird scan --events", argv: [jailbird, "scan", "--filter", filter, "--tz", "UTC",
+                                                            "--events", "csv", log],
+                     input: log, logBytes: size, note: events.map { "\($0) events as CSV to /dev/null" } ?? "CSV to /dev/null")
+                if let events, let m = results.last, m.exitCode == 0, m.seconds > 0 {
+                    results[results.count - 1].note += ", \(fixed(Double(events) / m.seconds / 1e6, 2)) M events/s"
+                }
             }
         }
         report()
     }
 
     static let oneCore = "jailbird scan, 1 core"
+
+    /// The total of the Events column in a `jailbird scan` summary: its line `total  N`.
+    private func eventCount(inScanSummary path: String) -> Int? {
+        guard let line = firstLine(containing: " total ", in: path) else { return nil }
+        return line.split(separator: " ").last.flatMap { Int($0.filter { $0 != "," }) }
+    }
 
     private func find(_ tool: String, _ input: String) -> Measurement? {
         results.first { $0.tool == tool && $0.input == input && $0.exitCode == 0 }
