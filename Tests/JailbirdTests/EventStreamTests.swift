@@ -111,4 +111,48 @@ import Testing
         stream.finish(&events, file: 2)
         #expect(received.events.map { [$0.file, $0.line] } == [[0, 1], [0, 2], [0, 3], [1, 1], [2, 1], [2, 2], [2, 3]])
     }
+
+    /// With two cores the consumer runs on a thread of its own (the streamed-equals-collected
+    /// tests above then check the order it is given); with one, on the scanning thread.
+    @Test func theConsumerRunsOnAnotherThreadWhenTwoCoresAreUsable() {
+        let threads = Mutex<Set<UInt>>([])
+        let stream = EventStream { _ in threads.withLock { _ = $0.insert(UInt(bitPattern: Int(bitPattern: pthread_self()))) } }
+        var options = Self.options(.sshd(.normal))
+        options.eventStream = stream
+        let scans = Scanner.scan([LogSource(path: Fixtures.path("differential/generated-auth.log"))], options: options)
+        #expect(scans[0].tally.events > 0)
+        let caller = UInt(bitPattern: Int(bitPattern: pthread_self()))
+        let seen = threads.withLock { $0 }
+        #expect(seen.count == 1)
+        if System.usableProcessorCount >= 2 {
+            #expect(!seen.contains(caller))
+        } else {
+            #expect(seen == [caller])
+        }
+    }
+
+    /// The hand-over keeps the order, gives nil after `close`, and makes the giver wait while
+    /// `depth` values wait.
+    @Test func theHandOffKeepsOrderAndBoundsWhatWaits() {
+        let handOff = HandOff<Int>(depth: 3)
+        let taken = Mutex<[Int]>([])
+        let given = Mutex(0)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            for value in 0..<10_000 {
+                handOff.put(value)
+                given.withLock { $0 = value + 1 }
+            }
+            handOff.close()
+            done.signal()
+        }
+        // Nobody takes yet: the giver gets three in, then waits.
+        let deadline = Date().addingTimeInterval(30)
+        while given.withLock({ $0 }) < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(given.withLock { $0 } == 3)
+        while let value = handOff.take() { taken.withLock { $0.append(value) } }
+        done.wait()
+        #expect(taken.withLock { $0 } == Array(0..<10_000))
+    }
 }

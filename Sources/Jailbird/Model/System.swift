@@ -1,4 +1,6 @@
 import CJailbirdSupport
+import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -47,5 +49,38 @@ enum System {
                 pthread_join(thread!, nil)
             #endif
         }
+    }
+}
+
+/// Values handed from one thread to another, first in first out, at most `depth` waiting:
+/// `free` counts the places the giver may fill, `ready` the values the taker may take.
+final class HandOff<Value: Sendable>: Sendable {
+    /// nil after the last value: `close`.
+    private let waiting = Mutex<[Value?]>([])
+    private let free: DispatchSemaphore
+    private let ready = DispatchSemaphore(value: 0)
+
+    init(depth: Int) {
+        free = DispatchSemaphore(value: max(depth, 1))
+    }
+
+    /// Adds `value`, waiting while `depth` values wait.
+    func put(_ value: Value) { add(value) }
+
+    /// Says that no value follows: `take` answers nil once the others are taken.
+    func close() { add(nil) }
+
+    private func add(_ value: Value?) {
+        free.wait()
+        waiting.withLock { $0.append(value) }
+        ready.signal()
+    }
+
+    /// The next value, waiting for one; nil when the giver has closed and every value is taken.
+    func take() -> Value? {
+        ready.wait()
+        let value = waiting.withLock { $0.removeFirst() }
+        free.signal()
+        return value
     }
 }

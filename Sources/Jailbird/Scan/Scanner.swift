@@ -172,6 +172,11 @@ public enum Scanner {
     /// The files of a rotated set that sshd reads are read one after the other, in the set's
     /// order, sharing one session cache (`scanRun`).
     public static func scan(_ sources: [LogSource], options: ScanOptions) -> [FileScan] {
+        guard let stream = options.eventStream else { return scanRuns(sources, options: options) }
+        return stream.consumingOnAnotherThread { scanRuns(sources, options: options) }
+    }
+
+    private static func scanRuns(_ sources: [LogSource], options: ScanOptions) -> [FileScan] {
         let runs = sessionRuns(sources) { sharesSessions($0, options: options) }
         var results = [FileScan?](repeating: nil, count: sources.count)
         results.withUnsafeMutableBufferPointer { slots in
