@@ -22,9 +22,6 @@ public struct SSHDDaemonNames: Hashable, Sendable, CustomStringConvertible {
 
     public static let stock = SSHDDaemonNames(pattern: "sshd", names: ["sshd"])
 
-    /// The process names of OpenSSH 9.8 and later that the stock value does not read.
-    public static let newerOpenSSHNames = ["sshd-session", "sshd-auth"]
-
     private init(pattern: String, names: [String]) {
         self.pattern = pattern
         self.names = names
@@ -117,8 +114,8 @@ public struct SSHDDaemonNames: Hashable, Sendable, CustomStringConvertible {
         name.withUnsafeBytes { text.hasBytes($0, at: start) }
     }
 
-    /// Whether the daemon token at `start` is `sshd-session` or `sshd-auth` (`newerOpenSSHNames`)
-    /// in one of the shapes of `__daemon_re` (a `[` or `(` before it; `[`, `(`, `]`, `)` or `:`
+    /// Whether the daemon token at `start` is `sshd-session` or `sshd-auth`, the names OpenSSH 9.8
+    /// and 10.0 log under besides `sshd`, in one of the shapes of `__daemon_re` (a `[` or `(` before it; `[`, `(`, `]`, `)` or `:`
     /// after it), and these names do not read it.
     func isUnreadNewerName(in text: UnsafeRawBufferPointer, at start: Int) -> Bool {
         let nameStart = start < text.count && (text[start] == UInt8(ascii: "[") || text[start] == UInt8(ascii: "(")) ? start + 1 : start
