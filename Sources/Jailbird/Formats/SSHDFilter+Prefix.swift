@@ -88,7 +88,6 @@ public struct SSHDDaemonNames: Hashable, Sendable, CustomStringConvertible {
     /// The end of the first name at `start` that a `[` follows (the usual `name[pid]`), or nil.
     @inline(__always)
     func nameEndBeforePid(in text: UnsafeRawBufferPointer, at start: Int) -> Int? {
-        if isStock { return text.hasBytes("sshd[", at: start) ? start + 4 : nil }
         for name in nameBytes {
             let end = start + name.count
             if end < text.count, text[end] == UInt8(ascii: "["), Self.starts(name, in: text, at: start) { return end }
@@ -208,11 +207,29 @@ extension SSHDScanner {
     }
 
     /// The rest of `syslogPrefix()` from the daemon's token at `daemon`.
-    func syslogPrefix(daemonAt daemon: Int, names: SSHDDaemonNames = .stock) -> SSHDPrefix? {
+    func syslogPrefix(daemonAt daemon: Int, names: SSHDDaemonNames) -> SSHDPrefix? {
+        if names.isStock { return syslogPrefix(daemonAt: daemon) }
+        return syslogPrefix(
+            daemonAt: daemon, nameEnd: names.nameEndBeforePid(in: base, at: daemon),
+            startsName: names.startsAnyName(in: base, at: daemon))
+    }
+
+    /// `syslogPrefix(daemonAt:names:)` for the stock `_daemon = sshd`, the usual case: it takes no
+    /// names to look through (a value passed in costs the usual line a few instructions).
+    func syslogPrefix(daemonAt daemon: Int) -> SSHDPrefix? {
+        syslogPrefix(
+            daemonAt: daemon, nameEnd: base.hasBytes("sshd[", at: daemon) ? daemon &+ 4 : nil,
+            startsName: false)  // a token that starts with "sshd" goes to the full search anyway
+    }
+
+    /// The two above, given where the name before `[pid]` ends (nil: no name there) and whether
+    /// a name starts the token.
+    @inline(__always)
+    private func syslogPrefix(daemonAt daemon: Int, nameEnd: Int?, startsName: Bool) -> SSHDPrefix? {
         guard let start = base.baseAddress else { return nil }
         let p = start.assumingMemoryBound(to: UInt8.self)
         let n = count
-        if let nameEnd = names.nameEndBeforePid(in: base, at: daemon) {
+        if let nameEnd {
             let pidStart = nameEnd &+ 1
             var pidEnd = pidStart
             while pidEnd < n && p[pidEnd] &- UInt8(ascii: "0") < 10 { pidEnd &+= 1 }
@@ -229,7 +246,7 @@ extension SSHDScanner {
         let first = p[daemon]
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "(") || first == UInt8(ascii: ":")
             // sshd's process names, read or not, are left to the full search (which tells them apart)
-            || base.hasBytes("sshd", at: daemon) || (!names.isStock && names.startsAnyName(in: base, at: daemon))
+            || base.hasBytes("sshd", at: daemon) || startsName
             || base.hasBytes("kernel:", at: daemon)
             || base.hasBytes("@vserver_", at: daemon)
         {

@@ -106,7 +106,7 @@ public struct SSHDFilter: LineFilter {
         }
         var prefix: SSHDPrefix?
         if let token {
-            prefix = scanner.syslogPrefix(daemonAt: token, names: daemon)
+            prefix = daemon.isStock ? scanner.syslogPrefix(daemonAt: token) : scanner.syslogPrefix(daemonAt: token, names: daemon)
             if prefix == nil {
                 if daemon.isUnreadNewerName(in: content, at: token) { unreadNewerDaemonLines += 1 }
                 prefix = scanner.prefixBySearch(daemon: daemon)
