@@ -249,11 +249,14 @@ struct PreparedAnalysis {
     var since: Int64?
     var until: Int64?
 
-    static func prepare(jails: JailOptions, time: TimeOptions, paths: [String]) throws -> PreparedAnalysis {
+    static func prepare(
+        jails: JailOptions, time: TimeOptions, standard: StandardFilterOptions, paths: [String]
+    ) throws -> PreparedAnalysis {
         let timeSettings = try time.resolve()
-        let scanOptions = ScanOptions(
+        var scanOptions = ScanOptions(
             zone: timeSettings.zone, now: timeSettings.now, fallbackReference: TimeOptions.runStart,
             since: timeSettings.since, until: timeSettings.until)
+        scanOptions.standardSSHDDaemon = try standard.resolve()
         let discovered = LogSet.discover(paths)
         var problemCount = discovered.problems.count
         for problem in discovered.problems { printError(problem.description) }

@@ -44,6 +44,7 @@ struct OffendersCommand: ParsableCommand {
 
     @OptionGroup var jails: JailOptions
     @OptionGroup var time: TimeOptions
+    @OptionGroup var standard: StandardFilterOptions
 
     @Argument(help: ArgumentHelp("Log files, directories, or '-' for standard input.", valueName: "path"))
     var paths: [String] = []
@@ -55,7 +56,7 @@ struct OffendersCommand: ParsableCommand {
     }
 
     func run() throws {
-        let prepared = try PreparedAnalysis.prepare(jails: jails, time: time, paths: paths)
+        let prepared = try PreparedAnalysis.prepare(jails: jails, time: time, standard: standard, paths: paths)
         let rows = prepared.analysis.offenders(topUsers: topUsers)
             .filter { $0.failures >= minFailures }
             .sorted(by: sort.precedes)

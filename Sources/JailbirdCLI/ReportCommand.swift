@@ -37,6 +37,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var jails: JailOptions
     @OptionGroup var time: TimeOptions
+    @OptionGroup var standard: StandardFilterOptions
 
     @Option(help: ArgumentHelp("Write the report as one self-contained HTML file.", valueName: "file"))
     var html: String?
@@ -64,7 +65,7 @@ struct ReportCommand: ParsableCommand {
         var whole = time
         whole.since = nil
         whole.until = nil
-        let prepared = try PreparedAnalysis.prepare(jails: jails, time: whole, paths: paths)
+        let prepared = try PreparedAnalysis.prepare(jails: jails, time: whole, standard: standard, paths: paths)
         let report = IncidentReport(
             analysis: prepared.analysis, since: window.since, until: window.until,
             settings: IncidentReport.Settings(topCount: top))

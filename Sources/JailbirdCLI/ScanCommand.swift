@@ -17,7 +17,7 @@ struct ScanCommand: ParsableCommand {
             filters count. Without --filter it applies asterisk, sshd (normal mode) and reads \
             fail2ban.log's Found/Ban/Unban/Restore Ban records. OpenSSH 9.8 and later log as \
             sshd-session and sshd-auth, which the stock sshd filter does not read: the scan \
-            counts such lines, and sshd[_daemon=...] reads them.
+            counts such lines, and --sshd-daemon (or sshd[_daemon=...]) reads them.
 
             Exit status: 0 all input read; 1 some input could not be read completely (each \
             problem is named on stderr, everything else is still reported); 64 usage error.
@@ -25,7 +25,7 @@ struct ScanCommand: ParsableCommand {
             Examples:
               jailbird scan fixtures/asterisk/full fixtures/sshd/auth.log
               jailbird scan --filter 'sshd[mode=aggressive]' /var/log/auth.log*
-              jailbird scan --filter 'sshd[_daemon="sshd(?:-session|-auth)?"]' /var/log/auth.log
+              jailbird scan --sshd-daemon 'sshd(?:-session|-auth)?' /var/log/auth.log
               jailbird scan --events ndjson --tz Europe/Berlin /var/log/asterisk/ > events.ndjson
             """)
 
@@ -39,6 +39,7 @@ struct ScanCommand: ParsableCommand {
     var events: EventFormat?
 
     @OptionGroup var time: TimeOptions
+    @OptionGroup var standard: StandardFilterOptions
 
     @Argument(help: ArgumentHelp("Log files, directories, or '-' for standard input.", valueName: "path"))
     var paths: [String]
@@ -46,6 +47,9 @@ struct ScanCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Name at least one log file, directory or '-'.") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) given twice.") }
+        if filter != nil && standard.sshdDaemon != nil {
+            throw ValidationError("--sshd-daemon sets the standard filters' sshd; with --filter write sshd[_daemon=...].")
+        }
     }
 
     func run() throws {
@@ -58,6 +62,7 @@ struct ScanCommand: ParsableCommand {
             filter: filterSpec, zone: timeSettings.zone, now: timeSettings.now,
             fallbackReference: TimeOptions.runStart, since: timeSettings.since,
             until: timeSettings.until)
+        options.standardSSHDDaemon = try standard.resolve()
         let started = DispatchTime.now()
         let output = OutputWriter(descriptor: STDOUT_FILENO)
         let discovered = LogSet.discover(paths)

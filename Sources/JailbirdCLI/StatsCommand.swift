@@ -30,6 +30,7 @@ struct StatsCommand: ParsableCommand {
 
     @OptionGroup var jails: JailOptions
     @OptionGroup var time: TimeOptions
+    @OptionGroup var standard: StandardFilterOptions
 
     @Argument(help: ArgumentHelp("Log files, directories, or '-' for standard input.", valueName: "path"))
     var paths: [String] = []
@@ -41,7 +42,7 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let prepared = try PreparedAnalysis.prepare(jails: jails, time: time, paths: paths)
+        let prepared = try PreparedAnalysis.prepare(jails: jails, time: time, standard: standard, paths: paths)
         let statistics = prepared.analysis.statistics(zone: prepared.zone, top: top)
         let destination = try OutputFile(path: nil)
         destination.write(statistics.render(maxDays: days))

@@ -97,7 +97,8 @@ import Testing
         #expect(stock.stdout.contains("Failures: 1 from 1 addresses"))
         #expect(stock.stdout.contains("Lines of sshd-session or sshd-auth the sshd filter does not read: 2"))
         #expect(stock.stderr.contains("warning: \(log.path): 2 lines of sshd-session or sshd-auth"))
-        #expect(stock.stderr.contains("--filter 'sshd[_daemon=\"sshd(?:-session|-auth)?\"]'"))
+        let filtered = try CLIRun.run(["scan", "--filter", "sshd"] + time + [log.path])
+        #expect(filtered.stderr.contains("--filter 'sshd[_daemon=\"sshd(?:-session|-auth)?\"]'"))
 
         let reading = try CLIRun.run(["scan", "--filter", "sshd[_daemon=\"sshd(?:-session|-auth)?\"]"] + time + [log.path])
         #expect(reading.status == 0, "\(reading.stderr)")
@@ -108,6 +109,18 @@ import Testing
         let simulated = try CLIRun.run(["simulate", "--jail", "sshd", "--maxretry", "1"] + time + [log.path])
         #expect(simulated.status == 0, "\(simulated.stderr)")
         #expect(simulated.stderr.contains("2 lines of sshd-session or sshd-auth"))
+
+        // The standard filters (scan without --filter, offenders, report, stats) with --sshd-daemon.
+        #expect(stock.stderr.contains("--sshd-daemon 'sshd(?:-session|-auth)?'"))
+        let standard = try CLIRun.run(["scan", "--sshd-daemon", "sshd(?:-session|-auth)?"] + time + [log.path])
+        #expect(standard.status == 0, "\(standard.stderr)")
+        #expect(standard.stdout.contains("Failures: 3 from 3 addresses"))
+        #expect(standard.stderr.isEmpty)
+        let offenders = try CLIRun.run(["offenders", "--sshd-daemon", "sshd(?:-session|-auth)?"] + time + [log.path])
+        #expect(offenders.status == 0, "\(offenders.stderr)")
+        #expect(offenders.stdout.split(separator: "\n").count == 4)  // the header and three addresses
+        #expect(try CLIRun.run(["scan", "--filter", "sshd", "--sshd-daemon", "sshd-session", log.path]).status == 64)
+        #expect(try CLIRun.run(["stats", "--sshd-daemon", "sshd.*", log.path]).status == 64)
     }
 
     @Test func usageErrorsExitWith64() throws {

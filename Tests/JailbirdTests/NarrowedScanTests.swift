@@ -41,6 +41,30 @@ import Testing
         #expect(narrowedSome >= 8)
     }
 
+    /// The standard set given another `_daemon` (`--sshd-daemon`) reads what the sshd filter with
+    /// that `_daemon` reads, and narrows to that filter only, not to the stock one.
+    @Test func aStandardSetWithAnotherDaemonNarrowsToThatFilter() throws {
+        let newer = try #require(SSHDDaemonNames(parsing: "sshd(?:-session|-auth)?"))
+        let source = LogSource(path: Fixtures.path("differential/newer-openssh.log"))
+        var options = ScanOptions(zone: .utc, now: 1_735_689_599)
+        options.standardSSHDDaemon = newer
+        let standard = Scanner.scan(source, fileIndex: 0, options: options)
+        #expect(standard.standardSSHDDaemon == newer)
+        #expect(standard.unreadNewerSSHDLines == 0)
+        var alone = options
+        alone.filter = .sshd(.normal, daemon: newer)
+        let expected = Scanner.scan(source, fileIndex: 5, options: alone)
+        #expect(expected.standardSSHDDaemon == nil)
+        let narrowed = try #require(standard.narrowed(to: .sshd(.normal, daemon: newer), fileIndex: 5))
+        SplitScanTests.expectSame(narrowed, expected)
+        #expect(expected.tally.failures > 700)  // newer-openssh.sshd-normal-newer.expected.jsonl: 743
+        #expect(!standard.canNarrow(to: .sshd(.normal)))
+        // And the stock standard set does not narrow to the other filter.
+        let stock = Scanner.scan(source, fileIndex: 0, options: ScanOptions(zone: .utc, now: 1_735_689_599))
+        #expect(!stock.canNarrow(to: .sshd(.normal, daemon: newer)))
+        #expect(stock.canNarrow(to: .sshd(.normal)))
+    }
+
     /// A log where one filter of the set took a line another would have matched is read again.
     @Test func refusedWhereAnotherFilterOfTheSetMatched() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jb-narrow-\(UUID())")

@@ -107,9 +107,10 @@ struct FilterSet {
 
     init() {}
 
-    /// The standard set's filters of `services`: asterisk, sshd in normal mode, and the reader
-    /// of fail2ban.log's records.
-    init(standard services: [Service]) {
+    /// The standard set's filters of `services`: asterisk, sshd in normal mode (reading the
+    /// process names `sshdDaemon` gives), and the reader of fail2ban.log's records.
+    init(standard services: [Service], sshdDaemon: SSHDDaemonNames = .stock) {
+        if sshdDaemon != .stock { sshd = SSHDFilter(mode: .normal, daemon: sshdDaemon) }
         for service in services { hold(service) }
     }
 

@@ -5,6 +5,10 @@ public struct ScanOptions: Sendable {
     /// One fail2ban filter applied to every line (what `fail2ban-regex FILE NAME` counts), or nil
     /// for the standard set: `asterisk`, `sshd` (normal mode) and fail2ban.log's own records.
     public var filter: FilterSpec?
+    /// The `_daemon` of the standard set's sshd filter (without `filter`): the stock `sshd`, as
+    /// fail2ban 1.0.2 reads, unless told otherwise (OpenSSH 9.8 and later also log as
+    /// `sshd-session` and `sshd-auth`).
+    public var standardSSHDDaemon = SSHDDaemonNames.stock
     /// The zone of time stamps that carry none.
     public var zone: TimeZoneRules
     /// The instant year-less time stamps are read relative to (`--now`); nil means each file's
@@ -79,6 +83,9 @@ public struct FileScan: Sendable {
     /// Lines of `sshd-session` or `sshd-auth`, the names OpenSSH 9.8 and later log under, that
     /// the sshd filter's `_daemon` does not read (fail2ban 1.0.2's stock `sshd` does not).
     public var unreadNewerSSHDLines: Int = 0
+    /// The `_daemon` of the sshd filter of the standard set that read this file
+    /// (`ScanOptions.standardSSHDDaemon`); nil when one filter was applied (`ScanOptions.filter`).
+    public var standardSSHDDaemon: SSHDDaemonNames?
     /// Lines each service's filter matched, whatever became of them (kept, outside the window,
     /// undated), by `Service.rawValue`: whether a filter of the standard set acted on this file.
     public var matchedLines = [Int](repeating: 0, count: Service.allCases.count)
@@ -115,12 +122,14 @@ extension FileScan {
         let name = SafeText.terminal(source.displayName)
         if looksBinary { warnings.append("\(name): looks like binary data; scanned anyway") }
         if unreadNewerSSHDLines > 0 {
-            let option = "sshd[_daemon=\"sshd(?:-session|-auth)?\"]"
+            let names = "sshd(?:-session|-auth)?"
+            let filter = "sshd[_daemon=\"\(names)\"]"
             let lines = unreadNewerSSHDLines == 1 ? "1 line" : "\(Format.count(unreadNewerSSHDLines)) lines"
+            let option = standardSSHDDaemon == nil ? "--filter '\(filter)'" : "--sshd-daemon '\(names)'"
             warnings.append(
                 "\(name): \(lines) of sshd-session or sshd-auth (OpenSSH 9.8 and later) not read: the sshd filter's "
                     + "_daemon does not name them, as fail2ban 1.0.2's stock _daemon = sshd does not; to read them: "
-                    + "--filter '\(option)' (in a jail: filter = \(option))")
+                    + "\(option) (in a jail: filter = \(filter))")
         }
         return warnings
     }
@@ -147,6 +156,7 @@ extension FileScan {
         guard canNarrow(to: filter) else { return nil }
         var narrowed = self
         narrowed.kind = .other  // what a scan with a filter leaves it at
+        narrowed.standardSSHDDaemon = nil
         narrowed.events = EventStore()
         narrowed.events.append(contentsOf: events, file: fileIndex)
         return narrowed
@@ -157,7 +167,8 @@ extension FileScan {
         let service: Service
         switch filter {
         case .asterisk: service = .asterisk
-        case .sshd(.normal, .stock) where kind == .other: service = .sshd  // the set's sshd is the stock normal mode
+        case .sshd(.normal, let daemon) where kind == .other && daemon == standardSSHDDaemon:
+            service = .sshd  // the set's sshd is normal mode, with the daemon it was given
         default: return false  // other modes, recidive: not in the standard set
         }
         let setServices = Scanner.standardServices(for: kind)
@@ -484,6 +495,7 @@ struct FileScanner: LineSink {
 
     init(source: LogSource, fileIndex: Int, options: ScanOptions) {
         result = FileScan(source: source)
+        if options.filter == nil { result.standardSSHDDaemon = options.standardSSHDDaemon }
         self.fileIndex = fileIndex
         self.options = options
         let reference = options.now ?? source.modificationTime ?? options.fallbackReference
@@ -498,7 +510,7 @@ struct FileScanner: LineSink {
         result.looksBinary = ByteReader.looksBinary(chunk)
         if options.filter == nil {
             result.kind = presetKind ?? LogKind.detect(chunk)
-            filters = FilterSet(standard: Scanner.standardServices(for: result.kind))
+            filters = FilterSet(standard: Scanner.standardServices(for: result.kind), sshdDaemon: options.standardSSHDDaemon)
         }
         if let inherited = inheritedSessions, filters.holds(.sshd), inherited.mode == filters.sshd.mode,
             inherited.daemon == filters.sshd.daemon
