@@ -263,10 +263,12 @@ struct PreparedAnalysis {
         let scanned = withProgress(discovered.sources, scanOptions) {
             AnalysisInput.scanning(discovered.sources, options: $0)
         }
+        var readingNotes = discovered.problems.map(\.description)
         for scan in scanned.scans {
             for warning in scan.warnings { printError("warning: " + warning) }
             for problem in scan.problems { printError(problem.description) }
             problemCount += scan.problems.count
+            readingNotes += scan.warnings + scan.problems.map(\.description)
         }
         var realBans: [RealBan] = []
         let events = scanned.events
@@ -285,7 +287,8 @@ struct PreparedAnalysis {
                 input: prepared.input, result: result, options: prepared.options, streamNames: prepared.streamNames)
         }
         return PreparedAnalysis(
-            analysis: AnalysisInput(events: scanned.events, fileNames: scanned.fileNames, simulation: simulation),
+            analysis: AnalysisInput(
+                events: scanned.events, fileNames: scanned.fileNames, simulation: simulation, readingNotes: readingNotes),
             realBans: realBans, problemCount: problemCount, zone: timeSettings.zone, since: timeSettings.since,
             until: timeSettings.until)
     }

@@ -119,6 +119,11 @@ import Testing
         let offenders = try CLIRun.run(["offenders", "--sshd-daemon", "sshd(?:-session|-auth)?"] + time + [log.path])
         #expect(offenders.status == 0, "\(offenders.stderr)")
         #expect(offenders.stdout.split(separator: "\n").count == 4)  // the header and three addresses
+        // The report says it in the document itself, where its readers look.
+        let report = try CLIRun.run(["report"] + time + [log.path])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("**Not everything in the inputs was read:**"))
+        #expect(report.stdout.contains("2 lines of sshd\\-session or sshd\\-auth"))
         #expect(try CLIRun.run(["scan", "--filter", "sshd", "--sshd-daemon", "sshd-session", log.path]).status == 64)
         #expect(try CLIRun.run(["stats", "--sshd-daemon", "sshd.*", log.path]).status == 64)
     }

@@ -109,6 +109,7 @@ import Testing
                 "| 2001:db8:66::1 | brute force | 2024-03-01T10:00:00Z | 2024-03-01T11:03:00Z | 1h3m | 8 | 1 | \"root\" ×8 |"
             ))
         #expect(text.contains("the simulation reproduced 2 and missed 1; it added 1 bans"))
+        #expect(!text.contains("Not everything in the inputs was read"))  // the scenario's logs were read whole
         // The compromise comes first, loudly, before the summary.
         let alert = try #require(text.range(of: "**⚠ POSSIBLE COMPROMISE: 1 IP logged in successfully and also failed"))
         let summary = try #require(text.range(of: "## Summary"))
@@ -119,12 +120,16 @@ import Testing
             ))
     }
 
-    @Test func markdownShowsHostileTextAsText() {
+    @Test func markdownShowsHostileTextAsText() throws {
         let text = ReportMarkdown.render(Self.hostileReport())
         // Every `<` from the data is backslash-escaped (a literal `<` in CommonMark).
         #expect(zip(text, text.dropFirst()).allSatisfy { $0.1 != "<" || $0.0 == "\\" })
         #expect(text.contains("<") == false || text.contains("\\<"))
         #expect(text.contains("\\<script\\>alert\\(1\\)\\</script\\>"))
+        // What was not read is said before anything else, as text.
+        let notes = try #require(text.range(of: "**Not everything in the inputs was read:**\n\n- full\\<img"))
+        #expect(notes.lowerBound < (text.range(of: "## Summary")?.lowerBound ?? text.endIndex))
+        #expect(text.contains("sshd\\-session \\| sshd\\-auth not read"))
         // Every row of the users table keeps its 3 columns: no unescaped pipe from the data.
         let section = text.components(separatedBy: "## Users and extensions targeted\n\n")[1].components(
             separatedBy: "\n\n")[0]
@@ -147,6 +152,7 @@ import Testing
         #expect(html.contains("&lt;/svg&gt;&lt;b&gt;x"))
         #expect(html.contains("full&lt;img src=x onerror=alert(2)&gt;"))
         #expect(html.contains("&lt;i&gt;jail&lt;/i&gt;"))
+        #expect(html.contains("<li>full&lt;img src=x onerror=alert(3)&gt;: 2 lines of sshd-session | sshd-auth not read</li>"))
         // The user chart labels the bars with the hostile names, escaped, inside the SVG.
         let chart = html.components(separatedBy: "<svg id=\"users-chart\"")[1].components(separatedBy: "</svg>")[0]
         #expect(chart.contains("&lt;/svg&gt;&lt;b&gt;x"))

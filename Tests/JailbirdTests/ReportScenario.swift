@@ -121,6 +121,7 @@ enum HostileScenario {
             time: t0 + 100, host: .address(IPAddress(ipv4: 0xCB00_7100)), service: .fail2ban, kind: .ban,
             rule: .fail2banBan, user: nil, jail: "<i>jail</i>", file: 1, line: 1)
         return AnalysisInput(
-            events: events, fileNames: ["full<img src=x onerror=alert(2)>", "fail2ban.log"], simulation: nil)
+            events: events, fileNames: ["full<img src=x onerror=alert(2)>", "fail2ban.log"], simulation: nil,
+            readingNotes: ["full<img src=x onerror=alert(3)>: 2 lines of sshd-session | sshd-auth not read"])
     }
 }

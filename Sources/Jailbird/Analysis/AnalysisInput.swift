@@ -8,11 +8,15 @@ public struct AnalysisInput: Sendable {
     public var fileNames: [String]
     /// The jails replayed and their result, when `--config` or `--jail` was given.
     public var simulation: SimulationRun?
+    /// What reading the inputs left out or could not read, a sentence each naming its file
+    /// (`FileScan.warnings`, input problems): a report says it where its readers see it.
+    public var readingNotes: [String]
 
-    public init(events: EventStore, fileNames: [String], simulation: SimulationRun?) {
+    public init(events: EventStore, fileNames: [String], simulation: SimulationRun?, readingNotes: [String] = []) {
         self.events = events
         self.fileNames = fileNames
         self.simulation = simulation
+        self.readingNotes = readingNotes
     }
 
     /// Reads every input with the standard filter set (the same events `jailbird scan` reports).

@@ -173,6 +173,8 @@ public struct IncidentReport: Sendable {
     public var since: Int64
     public var until: Int64
     public var fileNames: [String]
+    /// `AnalysisInput.readingNotes`: what the report's numbers leave out.
+    public var readingNotes: [String]
 
     public var failures = 0
     public var successes = 0
@@ -218,6 +220,7 @@ public struct IncidentReport: Sendable {
         self.since = since
         self.until = until
         self.fileNames = analysis.fileNames
+        self.readingNotes = analysis.readingNotes
         let size = BucketSize.fitting(span: until - since)
         bucketSize = size
         let firstBucket = Self.floorDiv(since, size.rawValue)

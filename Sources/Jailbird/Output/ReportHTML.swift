@@ -20,6 +20,11 @@ public enum ReportHTML {
             <p class="meta">All times UTC. Inputs: \(report.fileNames.isEmpty ? "none" : report.fileNames.map { "<code>\(SafeText.html($0))</code>" }.joined(separator: ", ")).</p>
 
             """
+        if !report.readingNotes.isEmpty {
+            out += "<p class=\"meta\">Not everything in the inputs was read:</p>\n<ul class=\"meta\">\n"
+            for note in report.readingNotes { out += "<li>\(SafeText.html(note))</li>\n" }
+            out += "</ul>\n"
+        }
         out += compromiseSection(report)
         out += summarySection(report)
         out += timelineSection(report)

@@ -10,6 +10,11 @@ public enum ReportMarkdown {
         out +=
             report.fileNames.isEmpty ? "none" : report.fileNames.map { SafeText.markdown($0) }.joined(separator: ", ")
         out += ".\n\n"
+        if !report.readingNotes.isEmpty {
+            out += "**Not everything in the inputs was read:**\n\n"
+            for note in report.readingNotes { out += "- " + SafeText.markdown(note) + "\n" }
+            out += "\n"
+        }
         out += compromiseSection(report)
         out += summarySection(report)
         out += servicesSection(report)
