@@ -105,6 +105,8 @@ struct JailReader {
     let store: ConfigStore
     let directory: String
     var warnings: [String] = []
+    /// `sshdFilterFilesDaemon`'s answer once read (the outer nil: not read yet).
+    var sshdFilterFilesDaemonRead: String??
 
     /// Every option fail2ban's JailReader interpolates for an enabled jail; an interpolation
     /// error in any of them stops fail2ban, so it stops jailbird too.
@@ -210,13 +212,13 @@ struct JailReader {
             return unsupported("it sets its own ignoreregex")
         }
         let filterDirectory = directory + "/filter.d"
-        // sshd.conf's `_daemon` as the filter's files set it (an edited sshd.conf or an sshd.local,
-        // as servers with OpenSSH 9.8 and later need); the jail's own option overrides it.
-        var filterDaemon: String?
         let hasFilterDirectory = LogSet.fileType(atPath: filterDirectory) == S_IFDIR
-        if hasFilterDirectory, name == "sshd" {
-            filterDaemon = try ConfigStore.read(directory: filterDirectory, name: name)
-                .value(section: "Definition", key: "_daemon")?.text
+        // The `_daemon` sshd reads: the jail's own, else the filter files' (an edited sshd.conf or
+        // an sshd.local, as servers with OpenSSH 9.8 and later need).
+        var sshdDaemon: String?
+        if name == "sshd" {
+            sshdDaemon = options["_daemon"]
+            if sshdDaemon == nil, hasFilterDirectory { sshdDaemon = try sshdFilterFilesDaemon(filterDirectory) }
         }
         if hasFilterDirectory {
             let conf = filterDirectory + "/" + name + ".conf"
@@ -225,9 +227,7 @@ struct JailReader {
                 return unsupported("filter.d/\(name).conf does not exist")
             }
             var stockFilter = "jailbird uses the stock \(name) filter"
-            if let daemon = options["_daemon"] ?? filterDaemon, daemon != SSHDDaemonNames.stock.pattern {
-                stockFilter += " with _daemon = \(daemon)"
-            }
+            if let sshdDaemon, sshdDaemon != SSHDDaemonNames.stock.pattern { stockFilter += " with _daemon = \(sshdDaemon)" }
             for custom in [local, filterDirectory + "/common.local"]
             where LogSet.fileType(atPath: custom) != nil {
                 warnings.append("jail '\(settings.name)': \(custom) customizes the filter; \(stockFilter)")
@@ -243,8 +243,8 @@ struct JailReader {
         rest["logtype"] = rest["logtype"] == "file" ? nil : rest["logtype"]
         switch name {
         case "sshd":
-            if rest["_daemon"] == nil, let filterDaemon { rest["_daemon"] = filterDaemon }
-            if let daemon = rest["_daemon"], SSHDDaemonNames(parsing: daemon) == nil {
+            rest["_daemon"] = sshdDaemon
+            if let daemon = sshdDaemon, SSHDDaemonNames(parsing: daemon) == nil {
                 return unsupported(
                     "its _daemon '\(daemon)' is a pattern; jailbird reads \(SSHDDaemonNames.readableForms)")
             }
@@ -266,6 +266,16 @@ struct JailReader {
         default:
             unsupported("jailbird implements the asterisk, sshd and recidive filters, not '\(name)'")
         }
+    }
+
+    /// sshd.conf's `_daemon` as `filterDirectory`'s sshd files set it (sshd.conf, sshd.d/, sshd.local,
+    /// with their includes), read once for all the jails of the configuration.
+    private mutating func sshdFilterFilesDaemon(_ filterDirectory: String) throws(ConfigError) -> String? {
+        if let known = sshdFilterFilesDaemonRead { return known }
+        let daemon = try ConfigStore.read(directory: filterDirectory, name: "sshd")
+            .value(section: "Definition", key: "_daemon")?.text
+        sshdFilterFilesDaemonRead = .some(daemon)
+        return daemon
     }
 
     /// fail2ban's `extractOptions`: `name` or `name[key=value, key="value", key='value']`.
