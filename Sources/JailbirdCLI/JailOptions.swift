@@ -194,10 +194,7 @@ struct PreparedSimulation {
             SimulationInput.reading(setup.feeds, scan: $0, end: timeSettings.now, reusing: standard)
         }
         for file in scans {
-            if reportProblems {
-                for warning in file.warnings { printError("warning: " + warning) }
-                for problem in file.problems { printError(problem.description) }
-            }
+            if reportProblems { printReadingNotes(of: file) }
             problemCount += file.problems.count
         }
         // What fail2ban really did, from fail2ban.log files among the arguments.
@@ -265,8 +262,7 @@ struct PreparedAnalysis {
         }
         var readingNotes = discovered.problems.map(\.description)
         for scan in scanned.scans {
-            for warning in scan.warnings { printError("warning: " + warning) }
-            for problem in scan.problems { printError(problem.description) }
+            printReadingNotes(of: scan)
             problemCount += scan.problems.count
             readingNotes += scan.warnings + scan.problems.map(\.description)
         }

@@ -82,8 +82,7 @@ struct ScanCommand: ParsableCommand {
         var problemCount = discovered.problems.count
         for problem in discovered.problems { printError(problem.description) }
         for file in files {
-            for warning in file.warnings { printError("warning: " + warning) }
-            for problem in file.problems { printError(problem.description) }
+            printReadingNotes(of: file)
             problemCount += file.problems.count
         }
         if events == nil { output.write(ScanSummary(files: files, elapsedSeconds: elapsed).render()) }

@@ -66,6 +66,12 @@ func printError(_ message: String) {
     writeStandardError("jailbird: " + message + "\n")
 }
 
+/// Writes to standard error what reading `file` should tell: its warnings, then its problems.
+func printReadingNotes(of file: FileScan) {
+    for warning in file.warnings { printError("warning: " + warning) }
+    for problem in file.problems { printError(problem.description) }
+}
+
 /// Writes `text` to standard error at once (unbuffered).
 func writeStandardError(_ text: String) {
     OutputWriter(descriptor: STDERR_FILENO, capacity: 0).write(text)
